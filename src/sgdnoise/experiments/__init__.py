@@ -1,0 +1,1 @@
+"""One module per reproduced figure: the stage functions its Snakemake rules call."""

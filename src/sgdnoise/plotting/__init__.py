@@ -1,0 +1,1 @@
+"""One module per figure: rendering from NetCDF summaries only (never simulation)."""

@@ -1,0 +1,66 @@
+"""Stationary statistics from streaming moments, and errors over independent seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def rayleigh_quotients(matrix: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """diag(V^T A V) for the columns of V: the variance of A along each basis vector.
+
+    Unlike the eigenvalues of a sample covariance, which spread by O(sqrt(N / n_eff)) around the true
+    ones, these are unbiased estimates of v^T M v for fixed v.
+    """
+    return np.einsum("...ik,...ij,...jk->...k", basis, matrix, basis)
+
+
+def sorted_eigh(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues in descending order with matching eigenvector columns."""
+    values, vectors = np.linalg.eigh(matrix)
+    return values[..., ::-1], vectors[..., ::-1]
+
+
+def mean_and_sem(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and its standard error over independent samples along `axis` (ddof = 1)."""
+    samples = np.asarray(samples, dtype=float)
+    n = samples.shape[axis]
+    sem = samples.std(axis=axis, ddof=1) / np.sqrt(n) if n > 1 else np.full(np.mean(samples, axis=axis).shape, np.nan)
+    return samples.mean(axis=axis), sem
+
+
+class StreamingMoments:
+    """Running float64 sums of x and x x^T per seed, fed with records of shape (n_seeds, n, dim).
+
+    Records are summed in internal blocks of fixed size (GEMM speed), so the rounding, and hence every
+    bit of the result, depends only on the sequence of records, not on how the caller chunks them.
+    """
+
+    def __init__(self, n_seeds: int, dim: int, block: int = 256):
+        self.count = 0
+        self.sum = np.zeros((n_seeds, dim))
+        self.sum_outer = np.zeros((n_seeds, dim, dim))
+        self._buffer = np.empty((n_seeds, block, dim))
+        self._filled = 0
+
+    def add(self, records: np.ndarray) -> None:
+        start = 0
+        while start < records.shape[1]:
+            take = min(self._buffer.shape[1] - self._filled, records.shape[1] - start)
+            self._buffer[:, self._filled : self._filled + take] = records[:, start : start + take]
+            self._filled += take
+            start += take
+            if self._filled == self._buffer.shape[1]:
+                self._flush()
+
+    def _flush(self) -> None:
+        block = self._buffer[:, : self._filled]
+        self.sum += block.sum(axis=1)
+        self.sum_outer += np.matmul(block.transpose(0, 2, 1), block)
+        self.count += self._filled
+        self._filled = 0
+
+    def result(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """(count, sum, sum_outer) including the records still buffered."""
+        if self._filled:
+            self._flush()
+        return self.count, self.sum, self.sum_outer

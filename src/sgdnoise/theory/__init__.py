@@ -1,0 +1,1 @@
+"""Theory of the two papers, one module per paper section."""

@@ -1,0 +1,120 @@
+"""The quick workflow run through Snakemake end to end: outputs, NetCDF contract, reproducibility, reruns."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xarray as xr
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+POINT = "results/gross2024_fig5/spectrum/N20_P40"
+
+pytestmark = pytest.mark.workflow
+
+
+def copy_workflow(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("Snakefile", "config.yaml"):
+        shutil.copy(ROOT / name, target / name)
+    shutil.copytree(ROOT / "workflow", target / "workflow", dirs_exist_ok=True)
+    return target
+
+
+def snakemake(workdir: Path, *args, config=(), check=True):
+    """Run the quick workflow in `workdir`; `config` items are appended to --config scale=quick."""
+    command = [SNAKEMAKE, *args, "--cores", "2", "--config", "scale=quick", *config]
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
+    return result
+
+
+def planned_jobs(workdir: Path, overrides: dict | None = None) -> dict[str, int]:
+    """Rule -> job count of a dry run, with `overrides` merged into config.yaml (as a user would edit it)."""
+    extra = []
+    if overrides:
+        (workdir / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+        extra = ["--configfile", "config.yaml", "overrides.yaml"]
+    out = snakemake(workdir, "--dry-run", *extra).stdout
+    if "Nothing to be done" in out:
+        return {}
+    table = out.split("Job stats:")[1].split("Reasons:")[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M) if m[1] not in ("total", "all")}
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    workdir = copy_workflow(tmp_path_factory.mktemp("quick"))
+    snakemake(workdir)
+    return workdir
+
+
+def test_figure_and_claims_are_produced(quick_run):
+    for name in ("gross2024_fig5.png", "gross2024_fig5.pdf"):
+        assert (quick_run / "results/figures" / name).stat().st_size > 10_000
+    claims = pd.read_csv(quick_run / "results/claims.csv")
+    assert list(claims.columns) == ["claim_id", "paper", "figure", "statement", "quantity", "measured", "expected", "tolerance", "status"]
+    assert set(claims.status) <= {"reproduced", "not_reproduced", "erratum"}
+    assert claims.claim_id.is_unique and len(claims) >= 10
+    assert not list(quick_run.rglob(".*.tmp*")), "temporary files left behind"
+
+
+def test_netcdf_contract(quick_run):
+    data = xr.open_dataset(quick_run / POINT / "data.nc")
+    assert data.inputs.dims == ("seed", "sample", "feature") and data.inputs.attrs["units"] == "1"
+    assert data.data_spawn_key.dims == ("seed", "key_part")
+    for attr in ("config_hash", "git_commit", "package_versions", "sgdnoise_version", "config"):
+        assert attr in data.attrs
+    assert data.inputs.encoding["zlib"]
+    train = xr.open_dataset(quick_run / POINT / "sgd_seeds0-1.nc")
+    assert train.second_moment.dims == ("seed", "feature", "feature_j")
+    assert train.step.attrs["units"] == "SGD steps" and "long_name" in train.weight_trace.attrs
+    assert list(train.seed.values) == [0, 1] and train.sgd_spawn_key.shape == (2, 4)
+    stats = xr.open_dataset(quick_run / POINT / "statistics.nc")
+    assert stats.temporal_covariance.dims == ("seed", "feature", "feature_j") and stats.sizes["seed"] == 4
+    summary = xr.open_dataset(quick_run / "results/gross2024_fig5/spectrum/summary.nc")
+    assert summary.P_over_N.dims == ("point",) and list(summary.P_over_N.values) == [1.5, 2.0, 10.0]
+    assert summary.sgd_along_lyapunov.dims == ("point", "seed", "mode")
+    dims = xr.open_dataset(quick_run / "results/gross2024_fig5/input_dimension/summary.nc")
+    assert list(dims.N.values) == [10, 30, 60] and dims.temporal_variance_sgd.dims == ("point", "seed")
+
+
+def test_rerun_is_byte_identical(quick_run):
+    files = [quick_run / POINT / name for name in ("data.nc", "sgd_seeds2-3.nc", "theory.nc")]
+    before = [f.read_bytes() for f in files]
+    for f in files:
+        f.unlink()
+    snakemake(quick_run, *(str(f.relative_to(quick_run)) for f in files))
+    assert [f.read_bytes() for f in files] == before
+
+
+def test_statistics_do_not_depend_on_seed_split(quick_run, tmp_path):
+    workdir = copy_workflow(tmp_path / "split")
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["quick"]["gross2024_fig5"]["seeds_per_job"] = 3  # blocks {0,1,2}, {3} instead of {0,1}, {2,3}
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake(workdir, f"{POINT}/statistics.nc")
+    assert (workdir / POINT / "sgd_seeds0-2.nc").exists()
+    split = xr.open_dataset(workdir / POINT / "statistics.nc")
+    reference = xr.open_dataset(quick_run / POINT / "statistics.nc")
+    xr.testing.assert_identical(split.drop_attrs(), reference.drop_attrs())
+
+
+def test_nothing_to_do_after_a_complete_run(quick_run):
+    assert planned_jobs(quick_run) == {}
+
+
+def test_plot_change_reruns_only_the_figure(quick_run):
+    assert planned_jobs(quick_run, {"plot": {"dpi": 100}}) == {"gross2024_fig5_figure": 1}
+
+
+def test_sweep_value_change_reruns_only_that_point_and_downstream(quick_run):
+    jobs = planned_jobs(quick_run, {"quick": {"gross2024_fig5": {"spectrum": {"N": 20, "P_over_N": [1.5, 2.0, 4.0]}}}})
+    assert jobs == {"gross2024_fig5_data": 1, "gross2024_fig5_train": 2, "gross2024_fig5_statistics": 1, "gross2024_fig5_theory": 1,
+                    "gross2024_fig5_summary": 1, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1}

@@ -1,0 +1,32 @@
+# Helpers shared by all rule files: validated config, parameter points, seed blocks, step parameters.
+import os
+
+import sgdnoise.config
+from sgdnoise import io as sgd_io
+
+_validated = sgdnoise.config.load(config, workflow.source_path("../schemas/config.schema.yaml"))
+config.clear()
+config.update(_validated)
+
+# One BLAS thread per job (inherited by every job process): parallelism comes from jobs and seed blocks.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+wildcard_constraints:
+    sweep=r"spectrum|input_dimension|theory_curve",
+    N=r"\d+",
+    P=r"\d+",
+    first=r"\d+",
+    last=r"\d+",
+
+
+def step(function, *, source=(), **kwargs):
+    """Params of a rule: the library function to call (module:function, relative to sgdnoise), its keyword
+    arguments, and a hash of the library sources it depends on, so editing them reruns the rule."""
+    modules = ("io.py", "config.py", "seeding.py", *source)
+    return {"function": f"sgdnoise.{function}", "kwargs": kwargs, "code": sgd_io.source_hash(modules)}
+
+
+def seed_blocks(n_seeds, seeds_per_job):
+    """[(first, last), ...]: consecutive seeds simulated together in one training job."""
+    return [(s, min(s + seeds_per_job, n_seeds) - 1) for s in range(0, n_seeds, seeds_per_job)]

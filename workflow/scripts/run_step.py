@@ -1,0 +1,22 @@
+"""Thin adapter between a Snakemake rule and the library: call params.step["function"] with the rule's named
+inputs and outputs (as keyword arguments) and params.step["kwargs"], logging to the rule's log."""
+
+import contextlib
+import importlib
+import inspect
+
+smk = snakemake  # noqa: F821 (injected by Snakemake)
+
+
+def files(named):
+    return {name: (str(v) if isinstance(v, str) else [str(x) for x in v]) for name, v in named.items()}
+
+
+with open(smk.log[0], "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    step = smk.params.step
+    module, function = step["function"].split(":")
+    target = getattr(importlib.import_module(module), function)
+    kwargs = {**files(smk.input), **files(smk.output), **step["kwargs"]}
+    if "provenance" in inspect.signature(target).parameters:  # what produced a NetCDF file, in its attributes
+        kwargs["provenance"] = {"rule": smk.rule, "function": step["function"], "parameters": step["kwargs"], "code_hash": step["code"]}
+    target(**kwargs)
