@@ -29,6 +29,6 @@ rule claims_table:
     log:
         "results/logs/claims_table.log",
     params:
-        step=step("claims:merge_tables"),
+        step=step("claims:merge_tables", source=("claims.py",)),
     script:
         "workflow/scripts/run_step.py"

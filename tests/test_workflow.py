@@ -1,5 +1,6 @@
 """The quick workflow run through Snakemake end to end: outputs, NetCDF contract, reproducibility, reruns."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -26,22 +27,22 @@ def copy_workflow(target: Path) -> Path:
     return target
 
 
-def snakemake(workdir: Path, *args, config=(), check=True):
+def snakemake(workdir: Path, *args, config=(), env=None, check=True):
     """Run the quick workflow in `workdir`; `config` items are appended to --config scale=quick."""
     command = [SNAKEMAKE, *args, "--cores", "2", "--config", "scale=quick", *config]
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900, env=None if env is None else {**os.environ, **env})
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
     return result
 
 
-def planned_jobs(workdir: Path, overrides: dict | None = None) -> dict[str, int]:
+def planned_jobs(workdir: Path, overrides: dict | None = None, env=None) -> dict[str, int]:
     """Rule -> job count of a dry run, with `overrides` merged into config.yaml (as a user would edit it)."""
     extra = []
     if overrides:
         (workdir / "overrides.yaml").write_text(yaml.safe_dump(overrides))
         extra = ["--configfile", "config.yaml", "overrides.yaml"]
-    out = snakemake(workdir, "--dry-run", *extra).stdout
+    out = snakemake(workdir, "--dry-run", *extra, env=env).stdout
     if "Nothing to be done" in out:
         return {}
     table = out.split("Job stats:")[1].split("Reasons:")[0]
@@ -118,3 +119,18 @@ def test_sweep_value_change_reruns_only_that_point_and_downstream(quick_run):
     jobs = planned_jobs(quick_run, {"quick": {"gross2024_fig5": {"spectrum": {"N": 20, "P_over_N": [1.5, 2.0, 4.0]}}}})
     assert jobs == {"gross2024_fig5_data": 1, "gross2024_fig5_train": 2, "gross2024_fig5_statistics": 1, "gross2024_fig5_theory": 1,
                     "gross2024_fig5_summary": 1, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1}
+
+
+def test_library_edit_reruns_exactly_the_rules_that_use_it(quick_run, tmp_path):
+    """Rules carry a hash of the library code behind them; run against an edited copy of the package."""
+    package = tmp_path / "src" / "sgdnoise"
+    shutil.copytree(ROOT / "src" / "sgdnoise", package, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {"PYTHONPATH": str(tmp_path / "src")}  # the copy shadows the installed package
+    assert planned_jobs(quick_run, env=env) == {}
+    with open(package / "plotting" / "gross2024_fig5.py", "a") as f:
+        f.write("# an edit\n")
+    assert planned_jobs(quick_run, env=env) == {"gross2024_fig5_figure": 1}
+    with open(package / "engine" / "single_layer.py", "a") as f:
+        f.write("# an edit\n")
+    assert planned_jobs(quick_run, env=env) == {"gross2024_fig5_train": 9, "gross2024_fig5_statistics": 6, "gross2024_fig5_summary": 2,
+                                                "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import inspect
 import json
 import os
 import subprocess
@@ -54,6 +56,8 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.tmp*"):  # left by a job killed mid-write (SIGKILL skips `finally`)
+        stale.unlink(missing_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     encoding = {name: {"zlib": True, "complevel": 4, "shuffle": True} for name, var in ds.variables.items() if var.dtype.kind in "fiu" and var.ndim > 0}
     try:
@@ -69,11 +73,13 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
         return ds.load()
 
 
-def source_hash(relative_paths) -> str:
-    """Hash of library source files (paths relative to the package), for rule params: Snakemake tracks
-    changes of params but not of imported modules, so this makes a library edit rerun the rules using it."""
+def source_hash(function: str, relative_paths=()) -> str:
+    """Hash of the code behind a rule: the called function's source ("package.module:name") and whole
+    library files (paths relative to the package). Snakemake tracks params, not imported modules, so a
+    rule carrying this in its params reruns when that code changes, and only then."""
+    module, name = function.split(":")
+    digest = hashlib.sha256(inspect.getsource(getattr(importlib.import_module(module), name)).encode())
     package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
     for rel in sorted(set(relative_paths)):
         digest.update(rel.encode() + b"\0" + (package / rel).read_bytes())
     return digest.hexdigest()[:16]

@@ -21,10 +21,11 @@ wildcard_constraints:
 
 
 def step(function, *, source=(), **kwargs):
-    """Params of a rule: the library function to call (module:function, relative to sgdnoise), its keyword
-    arguments, and a hash of the library sources it depends on, so editing them reruns the rule."""
-    modules = ("io.py", "config.py", "seeding.py", *source)
-    return {"function": f"sgdnoise.{function}", "kwargs": kwargs, "code": sgd_io.source_hash(modules)}
+    """Params of a rule: the library function to call ("module:function", relative to sgdnoise), its keyword
+    arguments, and a hash of its source and of the library files in `source` (the code that determines the
+    rule's numbers), so that editing that code, and only that code, reruns the rule."""
+    function = f"sgdnoise.{function}"
+    return {"function": function, "kwargs": kwargs, "code": sgd_io.source_hash(function, source)}
 
 
 def seed_blocks(n_seeds, seeds_per_job):

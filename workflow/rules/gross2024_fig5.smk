@@ -4,7 +4,10 @@ from sgdnoise.experiments.gross2024_fig5 import step_plan
 
 FIG5 = config["gross2024_fig5"]
 FIG5_DIR = "results/gross2024_fig5"
-FIG5_SOURCES = ("experiments/gross2024_fig5.py", "theory/gross2024_single_layer.py", "statistics.py", "data.py", "claims.py")
+# Library files each stage's numbers depend on, beside the stage function itself (see step() in common.smk).
+FIG5_THEORY = ("theory/gross2024_single_layer.py",)
+FIG5_ENGINE = ("engine/__init__.py", "engine/single_layer.py", "statistics.py", "seeding.py")
+FIG5_ALL = ("experiments/gross2024_fig5.py", "statistics.py", *FIG5_THEORY)  # for the cheap downstream rules
 FIG5_SIMULATED = ("spectrum", "input_dimension")
 
 
@@ -37,7 +40,7 @@ rule gross2024_fig5_data:
         f"results/logs/gross2024_fig5/{{sweep}}/N{{N}}_P{{P}}/data.log",
     params:
         step=lambda w: step(
-            "experiments.gross2024_fig5:make_data", source=FIG5_SOURCES,
+            "experiments.gross2024_fig5:make_data", source=("data.py", "seeding.py", *FIG5_THEORY),
             sweep=w.sweep, N=int(w.N), P=int(w.P), n_seeds=fig5_settings(w.sweep)["n_seeds"], data_seed=config["seeds"]["data"],
             label_noise_variance=FIG5["label_noise_variance"], teacher_variance=FIG5["teacher_variance"],
         ),
@@ -58,7 +61,7 @@ rule gross2024_fig5_train:
     threads: config["engine"]["threads"]
     params:
         step=lambda w: step(
-            "experiments.gross2024_fig5:train", source=(*FIG5_SOURCES, "engine.py"),
+            "experiments.gross2024_fig5:train", source=FIG5_ENGINE,
             sweep=w.sweep, seeds=list(range(int(w.first), int(w.last) + 1)), sgd_seed=config["seeds"]["sgd"],
             learning_rate=FIG5["learning_rate"], batch_size=FIG5["batch_size"], minibatch_replacement=FIG5["minibatch_replacement"],
             initial_weights=fig5_settings(w.sweep)["initial_weights"], chunk_steps=config["engine"]["chunk_steps"],
@@ -79,7 +82,7 @@ rule gross2024_fig5_statistics:
     log:
         f"results/logs/gross2024_fig5/{{sweep}}/N{{N}}_P{{P}}/statistics.log",
     params:
-        step=step("experiments.gross2024_fig5:extract_statistics", source=FIG5_SOURCES, label_noise_variance=FIG5["label_noise_variance"]),
+        step=step("experiments.gross2024_fig5:extract_statistics", source=FIG5_THEORY, label_noise_variance=FIG5["label_noise_variance"]),
     script:
         "../scripts/run_step.py"
 
@@ -94,7 +97,7 @@ rule gross2024_fig5_theory:
         f"results/logs/gross2024_fig5/{{sweep}}/N{{N}}_P{{P}}/theory.log",
     params:
         step=lambda w: step(
-            "experiments.gross2024_fig5:evaluate_theory", source=FIG5_SOURCES,
+            "experiments.gross2024_fig5:evaluate_theory", source=FIG5_THEORY,
             learning_rate=FIG5["learning_rate"], batch_size=FIG5["batch_size"], label_noise_variance=FIG5["label_noise_variance"],
             minibatch_replacement=FIG5["minibatch_replacement"], with_matrices=w.sweep in FIG5_SIMULATED,
             continuum_error_learning_rates=FIG5["continuum_error_learning_rates"] if w.sweep == "spectrum" else [],
@@ -113,7 +116,7 @@ rule gross2024_fig5_summary:
     log:
         f"results/logs/gross2024_fig5/{{sweep}}/summary.log",
     params:
-        step=step("experiments.gross2024_fig5:summarize", source=FIG5_SOURCES),
+        step=step("experiments.gross2024_fig5:summarize", source=FIG5_ALL),
     script:
         "../scripts/run_step.py"
 
@@ -129,7 +132,7 @@ rule gross2024_fig5_claims:
     log:
         "results/logs/gross2024_fig5/claims.log",
     params:
-        step=step("experiments.gross2024_fig5:claims", source=FIG5_SOURCES, learning_rate=FIG5["learning_rate"]),
+        step=step("experiments.gross2024_fig5:claims", source=(*FIG5_ALL, "claims.py"), learning_rate=FIG5["learning_rate"]),
     script:
         "../scripts/run_step.py"
 

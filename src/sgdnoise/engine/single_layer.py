@@ -1,4 +1,4 @@
-"""Simulation engine: minibatch SGD for a block of seeds at once, compiled with numba.
+"""Single-layer linear network (Gross et al. Sec. II): minibatch SGD for a block of seeds, compiled with numba.
 
 The random numbers (minibatch choices) are drawn per seed, per chunk of steps, from that seed's own
 numpy Generator, then handed to the compiled kernel. Each draw consumes exactly one 64-bit output of
@@ -14,7 +14,7 @@ from typing import Callable
 import numba
 import numpy as np
 
-from .statistics import StreamingMoments
+from ..statistics import StreamingMoments
 
 
 # fastmath lets LLVM vectorise the dot products (2.4x); the rounding is still deterministic.
