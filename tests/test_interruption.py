@@ -16,7 +16,7 @@ pytestmark = pytest.mark.workflow
 def test_sigkill_during_training_then_resume(tmp_path):
     workdir = copy_workflow(tmp_path / "killed")
     total_blocks = planned_jobs(workdir)["gross2024_fig5_train"]
-    process = subprocess.Popen([SNAKEMAKE, "--cores", "2", "--config", "scale=quick"], cwd=workdir, start_new_session=True,
+    process = subprocess.Popen([SNAKEMAKE, "--workflow-profile", "workflow/profiles/default", "--config", "scale=quick"], cwd=workdir, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     results = workdir / "results" / "gross2024_fig5"

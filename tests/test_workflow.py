@@ -29,7 +29,7 @@ def copy_workflow(target: Path) -> Path:
 
 def snakemake(workdir: Path, *args, config=(), env=None, check=True):
     """Run the quick workflow in `workdir`; `config` items are appended to --config scale=quick."""
-    command = [SNAKEMAKE, *args, "--cores", "2", "--config", "scale=quick", *config]
+    command = [SNAKEMAKE, *args, "--workflow-profile", "workflow/profiles/default", "--config", "scale=quick", *config]
     result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900, env=None if env is None else {**os.environ, **env})
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
