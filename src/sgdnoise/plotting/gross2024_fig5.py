@@ -40,8 +40,13 @@ def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
     ax.plot(N[order], dim.train_loss_discrete.mean("seed").values[order], "-", color=colors[2], lw=0.8)
     ax.plot(N[order], dim.test_loss_discrete.mean("seed").values[order], "-", color=colors[3], lw=0.8)
     ax.axvline(P, color="0.6", lw=0.8)
-    ax.set(xscale="log", yscale="symlog", xlabel="input dimension $N$", title=f"(a) $P = {P}$")
-    ax.set_yscale("symlog", linthresh=iso / 10)
+    over = N > P
+    if over.any():  # vanishing fluctuations fall below the axis: say how small they are
+        largest = float(dim.temporal_variance_sgd.isel(point=np.flatnonzero(over)).max())
+        ax.text(0.98, 0.04, f"N > P: SGD variance $\\leq$ {largest:.1e}", transform=ax.transAxes, ha="right", fontsize="x-small")
+    ax.set(xscale="log", yscale="log", xlabel="input dimension $N$", title=f"(a) $P = {P}$", ylim=(iso / 20, None))
+    ax.set_xticks(N[order], [str(n) for n in N[order]], minor=False)
+    ax.minorticks_off()
     ax.legend(fontsize="x-small", ncol=2)
 
     # (b) spectrum of M normalised by lr sigma^2 / 2S
@@ -71,10 +76,10 @@ def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
                   label=f"{label}: SGD along (2.30)")
     ax.plot(x, curve.q_abs_eigenvalue_max.mean("seed") / iso, "--", color="C2", label="max |eig Q|")
     ax.plot(x, curve.q_abs_eigenvalue_min.mean("seed") / iso, "--", color="C8", label="min |eig Q|")
-    ax.set(xscale="log", yscale="symlog", xlabel="$P/N - 1$", title=f"(c) $N = {int(curve.N.values[0])}$")
-    ax.set_yscale("symlog", linthresh=1e-2)
+    ax.set(xscale="log", yscale="log", xlabel="$P/N - 1$", ylabel=r"/ $(\lambda\sigma_\epsilon^2/2S)$",
+           title=f"(c) $N = {int(curve.N.values[0])}$", ylim=(1e-4, None))
     ax.legend(fontsize="x-small", ncol=2)
 
-    for output in outputs:
-        fig.savefig(output, dpi=plot["dpi"])
+    for output in outputs:  # no creation date in the PDF, so reruns give identical files
+        fig.savefig(output, dpi=plot["dpi"], metadata={"CreationDate": None} if output.endswith(".pdf") else None)
     plt.close(fig)
