@@ -52,6 +52,12 @@ def test_defaults_are_filled_in():
         ("gross2024_fig5.spectrum.P_over_N", [0.5], "config key gross2024_fig5.spectrum.P_over_N.0: 0.5 is less than or equal to the minimum of 1"),
         ("scale", "huge", "config key scale: 'huge' is not one of ['full', 'quick']"),
         ("gross2024_fig5.input_dimension.n_seeds", 0, "config key gross2024_fig5.input_dimension.n_seeds: 0 is less than the minimum of 1"),
+        ("gross2024_fig2.projector.P_over_N", [1.55], "config key gross2024_fig2.projector.P_over_N: 1.55 x N"),
+        ("gross2024_fig3.sgd_P_over_N", [3.0], "config key gross2024_fig3.sgd_P_over_N: [3.0] not in gross2024_fig3.P_over_N"),
+        ("gross2024_fig4.modes", [1, 50], "config key gross2024_fig4.modes: mode 50 does not exist for N = 50"),
+        ("gross2024_fig6.initial_weights", "random", "config key gross2024_fig6.initial_weights: 'random' is not one of"),
+        ("gross2024_table1.N", [10, 20], "config key gross2024_table1.N: [10, 20] needs one N below and one above P = 22"),
+        ("gross2024_table1.batch_size", 30, "config key gross2024_table1.batch_size: 30 is larger than the number of samples P = 22"),
     ],
 )
 def test_bad_values_name_the_key(path, value, message):

@@ -56,14 +56,18 @@ def quick_run(tmp_path_factory):
     return workdir
 
 
-def test_figure_and_claims_are_produced(quick_run):
-    for name in ("gross2024_fig5.png", "gross2024_fig5.pdf"):
-        assert (quick_run / "results/figures" / name).stat().st_size > 10_000
+def test_figure_claims_and_cost_are_produced(quick_run):
+    for name in (f"gross2024_fig{n}.{ext}" for n in (2, 3, 4, 5, 6) for ext in ("png", "pdf")):
+        assert (quick_run / "results/figures" / name).stat().st_size > 10_000, name
+    table = pd.read_csv(quick_run / "results/tables/gross2024_table1.csv")
+    assert len(table) == 6 and table.columns[:3].tolist() == ["regime", "property", "paper"]
     claims = pd.read_csv(quick_run / "results/claims.csv")
     assert list(claims.columns) == ["claim_id", "paper", "figure", "statement", "quantity", "measured", "expected", "tolerance", "status"]
     assert set(claims.status) <= {"reproduced", "not_reproduced", "erratum"}
     assert claims.claim_id.is_unique and len(claims) >= 10
     assert not list(quick_run.rglob(".*.tmp*")), "temporary files left behind"
+    cost = pd.read_csv(quick_run / "results/benchmarks/workflow_cost.csv", index_col="rule")
+    assert cost.loc["gross2024_fig5_train", "jobs"] == 9 and cost.loc["all rules", "max_rss_mb"] > 0
 
 
 def test_netcdf_contract(quick_run):
@@ -84,6 +88,24 @@ def test_netcdf_contract(quick_run):
     assert summary.sgd_along_lyapunov.dims == ("point", "seed", "mode")
     dims = xr.open_dataset(quick_run / "results/gross2024_fig5/input_dimension/summary.nc")
     assert list(dims.N.values) == [10, 30, 60] and dims.temporal_variance_sgd.dims == ("point", "seed")
+
+
+SEC2 = ("gross2024_fig2", "gross2024_fig3", "gross2024_fig4", "gross2024_fig6", "gross2024_table1")
+
+
+def test_sec2_netcdf_contract(quick_run):
+    """Every intermediate of Figs. 2, 3, 4, 6 and Table 1: provenance, and units and long_name on every variable."""
+    files = [path for name in SEC2 for path in (quick_run / "results" / name).rglob("*.nc")]
+    assert len(files) > 40
+    for path in files:
+        with xr.open_dataset(path) as ds:
+            assert {"config_hash", "git_commit", "package_versions", "sgdnoise_version", "config"} <= set(ds.attrs), path
+            for name, var in ds.data_vars.items():
+                assert "long_name" in var.attrs and ("units" in var.attrs or name.endswith("spawn_key")), (path, name)
+    summary = xr.open_dataset(quick_run / "results/gross2024_fig3/summary.nc")
+    assert summary.sgd_noise_eigenvalues.dims == ("point", "seed", "mode") and int(summary.simulated.sum()) == 2
+    train = xr.open_dataset(quick_run / "results/gross2024_table1/N10_P22_var0.25/sgd_without_seeds0-5.nc")
+    assert train.attrs["minibatch_replacement"] == "0" and train.sgd_spawn_key.shape == (6, 4)
 
 
 def test_rerun_is_byte_identical(quick_run):
@@ -107,18 +129,40 @@ def test_statistics_do_not_depend_on_seed_split(quick_run, tmp_path):
     xr.testing.assert_identical(split.drop_attrs(), reference.drop_attrs())
 
 
+def test_sec2_rerun_is_byte_identical(quick_run):
+    point = quick_run / "results/gross2024_table1/N10_P22_var0.0025"
+    files = [point / name for name in ("data.nc", "sgd_without_seeds0-5.nc", "theory.nc")] + [quick_run / "results/gross2024_fig4/N20_P22/sgd_seeds0-3.nc"]
+    before = [f.read_bytes() for f in files]
+    for f in files:
+        f.unlink()
+    snakemake(quick_run, *(str(f.relative_to(quick_run)) for f in files))
+    assert [f.read_bytes() for f in files] == before
+
+
+def test_sec2_statistics_do_not_depend_on_seed_split(quick_run, tmp_path):
+    workdir = copy_workflow(tmp_path / "split_sec2")
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["quick"]["gross2024_fig6"]["seeds_per_job"] = 3  # blocks {0,1,2}, {3} instead of {0,1,2,3}
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    target = "results/gross2024_fig6/iid/statistics.nc"
+    snakemake(workdir, target)
+    assert (workdir / "results/gross2024_fig6/iid/sgd_seeds0-2.nc").exists()
+    xr.testing.assert_identical(xr.open_dataset(workdir / target).drop_attrs(), xr.open_dataset(quick_run / target).drop_attrs())
+
+
 def test_nothing_to_do_after_a_complete_run(quick_run):
     assert planned_jobs(quick_run) == {}
 
 
 def test_plot_change_reruns_only_the_figure(quick_run):
-    assert planned_jobs(quick_run, {"plot": {"dpi": 100}}) == {"gross2024_fig5_figure": 1}
+    figures = {f"gross2024_fig{n}_figure": 1 for n in (2, 3, 4, 5, 6)}
+    assert planned_jobs(quick_run, {"plot": {"dpi": 100}}) == {**figures, "workflow_cost": 1}
 
 
 def test_sweep_value_change_reruns_only_that_point_and_downstream(quick_run):
     jobs = planned_jobs(quick_run, {"quick": {"gross2024_fig5": {"spectrum": {"N": 20, "P_over_N": [1.5, 2.0, 4.0]}}}})
     assert jobs == {"gross2024_fig5_data": 1, "gross2024_fig5_train": 2, "gross2024_fig5_statistics": 1, "gross2024_fig5_theory": 1,
-                    "gross2024_fig5_summary": 1, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1}
+                    "gross2024_fig5_summary": 1, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1, "workflow_cost": 1}
 
 
 def test_library_edit_reruns_exactly_the_rules_that_use_it(quick_run, tmp_path):
@@ -129,8 +173,12 @@ def test_library_edit_reruns_exactly_the_rules_that_use_it(quick_run, tmp_path):
     assert planned_jobs(quick_run, env=env) == {}
     with open(package / "plotting" / "gross2024_fig5.py", "a") as f:
         f.write("# an edit\n")
-    assert planned_jobs(quick_run, env=env) == {"gross2024_fig5_figure": 1}
+    assert planned_jobs(quick_run, env=env) == {"gross2024_fig5_figure": 1, "workflow_cost": 1}
     with open(package / "engine" / "single_layer.py", "a") as f:
         f.write("# an edit\n")
+    sec2 = {"gross2024_fig3_train": 2, "gross2024_fig3_statistics": 2, "gross2024_fig3_summary": 1, "gross2024_fig3_claims": 1, "gross2024_fig3_figure": 1,
+            "gross2024_fig4_train": 1, "gross2024_fig4_statistics": 1, "gross2024_fig4_summary": 1, "gross2024_fig4_claims": 1, "gross2024_fig4_figure": 1,
+            "gross2024_fig6_train": 3, "gross2024_fig6_statistics": 3, "gross2024_fig6_summary": 1, "gross2024_fig6_claims": 1, "gross2024_fig6_figure": 1,
+            "gross2024_table1_train": 8, "gross2024_table1_statistics": 4, "gross2024_table1_summary": 1, "gross2024_table1_claims": 1, "gross2024_table1_table": 1}
     assert planned_jobs(quick_run, env=env) == {"gross2024_fig5_train": 9, "gross2024_fig5_statistics": 6, "gross2024_fig5_summary": 2,
-                                                "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1}
+                                                "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1, "workflow_cost": 1, **sec2}

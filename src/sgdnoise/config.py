@@ -62,6 +62,7 @@ def load(config: dict, schema_path: str | Path) -> dict:
             raise ConfigError(f"config key {key}: unknown key (allowed: {', '.join(sorted(error.schema['properties']))})")
         raise ConfigError(f"config key {_key(error.absolute_path)}: {error.message}")
     _check_gross2024_fig5(config["gross2024_fig5"])
+    _check_gross2024_sec2(config)
     return config
 
 
@@ -102,3 +103,57 @@ def gross2024_fig5_points(section: dict) -> list[tuple[str, dict]]:
     Ps = sorted({int(round(curve["N"] * (1 + x))) for x in np.geomspace(grid["start"], grid["stop"], grid["num"])})
     points += [("theory_curve", {"N": curve["N"], "P": P}) for P in Ps if P > curve["N"]]
     return points
+
+
+def _whole_samples(key: str, ratios, N: int) -> None:
+    for ratio in ratios:
+        if abs(ratio * N - round(ratio * N)) > 1e-9:
+            raise ConfigError(f"config key {key}: {ratio} x N = {ratio * N} is not a whole number of samples (N = {N})")
+
+
+def _check_gross2024_sec2(config: dict) -> None:
+    """Semantic checks of the Figs. 2, 3, 4, 6 and Table 1 sections that the schema cannot express."""
+    fig2 = config["gross2024_fig2"]
+    for N in fig2["projector"]["N"]:
+        _whole_samples("gross2024_fig2.projector.P_over_N", fig2["projector"]["P_over_N"], N)
+    if min(fig2["noise_matrix"]["P"]) <= fig2["noise_matrix"]["N"]:
+        raise ConfigError(f"config key gross2024_fig2.noise_matrix.P: K is zero unless P > N = {fig2['noise_matrix']['N']}")
+    fig3 = config["gross2024_fig3"]
+    _whole_samples("gross2024_fig3.P_over_N", fig3["P_over_N"], fig3["N"])
+    for key in ("sgd_P_over_N", "hessian_P_over_N"):
+        missing = sorted(set(fig3[key]) - set(fig3["P_over_N"]))
+        if missing:
+            raise ConfigError(f"config key gross2024_fig3.{key}: {missing} not in gross2024_fig3.P_over_N")
+    if fig3["heatmap_P_over_N"] not in fig3["P_over_N"]:
+        raise ConfigError(f"config key gross2024_fig3.heatmap_P_over_N: {fig3['heatmap_P_over_N']} not in gross2024_fig3.P_over_N")
+    fig4 = config["gross2024_fig4"]
+    if max(fig4["modes"]) >= fig4["N"]:
+        raise ConfigError(f"config key gross2024_fig4.modes: mode {max(fig4['modes'])} does not exist for N = {fig4['N']}")
+    if fig4["N"] >= fig4["P"]:
+        raise ConfigError(f"config key gross2024_fig4.N: {fig4['N']} must be below P = {fig4['P']} (no relaxation to a noisy state otherwise)")
+    for case, settings in config["gross2024_fig6"]["cases"].items():
+        if settings["N"] >= settings["P"]:
+            raise ConfigError(f"config key gross2024_fig6.cases.{case}.N: {settings['N']} must be below P = {settings['P']} (no fluctuations otherwise)")
+    table1 = config["gross2024_table1"]
+    if sum(N < table1["P"] for N in table1["N"]) != 1:
+        raise ConfigError(f"config key gross2024_table1.N: {table1['N']} needs one N below and one above P = {table1['P']}")
+    for name, section in (("gross2024_fig3", fig3), ("gross2024_fig4", fig4), ("gross2024_fig6", config["gross2024_fig6"]), ("gross2024_table1", table1)):
+        smallest = min(point["P"] for point in sec2_points(name, section))
+        if section["batch_size"] > smallest:
+            raise ConfigError(f"config key {name}.batch_size: {section['batch_size']} is larger than the number of samples P = {smallest}")
+
+
+def sec2_points(experiment: str, section: dict) -> list[dict]:
+    """Parameter points of a single-layer SGD experiment (Figs. 3, 4, 6, Table 1), in a fixed order:
+    fig3 {N, P, simulated}; fig4 {N, P}; fig6 {case, N, P, ...case settings}; table1 {N, P, label_noise_variance}."""
+    if experiment == "gross2024_fig3":
+        N = section["N"]
+        return [{"N": N, "P": int(round(r * N)), "simulated": r in section["sgd_P_over_N"]} for r in section["P_over_N"]]
+    if experiment == "gross2024_fig4":
+        return [{"N": section["N"], "P": section["P"]}]
+    if experiment == "gross2024_fig6":
+        keys = ("n_seeds", "seeds_per_job")
+        return [{"case": case, **{k: section[k] for k in keys}, **settings} for case, settings in section["cases"].items()]
+    if experiment == "gross2024_table1":
+        return [{"N": N, "P": section["P"], "label_noise_variance": v} for N in section["N"] for v in section["label_noise_variance"]]
+    raise ValueError(f"unknown experiment {experiment}")

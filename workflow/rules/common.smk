@@ -18,6 +18,15 @@ wildcard_constraints:
     P=r"\d+",
     first=r"\d+",
     last=r"\d+",
+    case=r"iid|wishart|random_labels",
+    sampling=r"with|without",
+    variance=r"[0-9.e+-]+",
+
+# Library files behind the single-layer stages of Gross Sec. II (Figs. 2, 3, 4, 6, Table 1), beside the stage function.
+SEC2_DATA = ("experiments/gross2024_single_layer.py", "data.py", "seeding.py", "theory/gross2024_single_layer.py")
+SEC2_ENGINE = ("experiments/gross2024_single_layer.py", "engine/__init__.py", "engine/single_layer.py", "engine/recording.py", "statistics.py", "seeding.py",
+               "theory/gross2024_single_layer.py")
+SEC2_THEORY = ("theory/gross2024_single_layer.py", "statistics.py")
 
 
 def step(function, *, source=(), **kwargs):

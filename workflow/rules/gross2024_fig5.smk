@@ -38,6 +38,8 @@ rule gross2024_fig5_data:
         output=f"{FIG5_DIR}/{{sweep}}/N{{N}}_P{{P}}/data.nc",
     log:
         f"results/logs/gross2024_fig5/{{sweep}}/N{{N}}_P{{P}}/data.log",
+    benchmark:
+        f"results/benchmarks/gross2024_fig5_data/{{sweep}}/N{{N}}_P{{P}}.tsv"
     params:
         step=lambda w: step(
             "experiments.gross2024_fig5:make_data", source=("data.py", "seeding.py", *FIG5_THEORY),
@@ -56,9 +58,9 @@ rule gross2024_fig5_train:
         output=f"{FIG5_DIR}/{{sweep}}/N{{N}}_P{{P}}/sgd_seeds{{first}}-{{last}}.nc",
     log:
         f"results/logs/gross2024_fig5/{{sweep}}/N{{N}}_P{{P}}/sgd_seeds{{first}}-{{last}}.log",
-    benchmark:
-        f"results/benchmarks/gross2024_fig5/{{sweep}}/N{{N}}_P{{P}}/sgd_seeds{{first}}-{{last}}.tsv"
     threads: config["engine"]["threads"]
+    benchmark:
+        f"results/benchmarks/gross2024_fig5_train/{{sweep}}/N{{N}}_P{{P}}/sgd_seeds{{first}}-{{last}}.tsv"
     params:
         step=lambda w: step(
             "experiments.gross2024_fig5:train", source=FIG5_ENGINE,
@@ -81,6 +83,8 @@ rule gross2024_fig5_statistics:
         output=f"{FIG5_DIR}/{{sweep}}/N{{N}}_P{{P}}/statistics.nc",
     log:
         f"results/logs/gross2024_fig5/{{sweep}}/N{{N}}_P{{P}}/statistics.log",
+    benchmark:
+        f"results/benchmarks/gross2024_fig5_statistics/{{sweep}}/N{{N}}_P{{P}}.tsv"
     params:
         step=step("experiments.gross2024_fig5:extract_statistics", source=FIG5_THEORY, label_noise_variance=FIG5["label_noise_variance"]),
     script:
@@ -95,6 +99,8 @@ rule gross2024_fig5_theory:
         output=f"{FIG5_DIR}/{{sweep}}/N{{N}}_P{{P}}/theory.nc",
     log:
         f"results/logs/gross2024_fig5/{{sweep}}/N{{N}}_P{{P}}/theory.log",
+    benchmark:
+        f"results/benchmarks/gross2024_fig5_theory/{{sweep}}/N{{N}}_P{{P}}.tsv"
     params:
         step=lambda w: step(
             "experiments.gross2024_fig5:evaluate_theory", source=FIG5_THEORY,
@@ -115,6 +121,8 @@ rule gross2024_fig5_summary:
         output=f"{FIG5_DIR}/{{sweep}}/summary.nc",
     log:
         f"results/logs/gross2024_fig5/{{sweep}}/summary.log",
+    benchmark:
+        f"results/benchmarks/gross2024_fig5_summary/{{sweep}}.tsv"
     params:
         step=step("experiments.gross2024_fig5:summarize", source=FIG5_ALL),
     script:

@@ -1,0 +1,630 @@
+"""Deep linear networks (Corlouer et al. 2026): online SGD, full-batch GD, gradient flow, the SGD SDE and
+isotropic Langevin dynamics for a block of seeds, compiled with numba.
+
+Network f(x) = W_L ... W_1 x with W_l of shape (d_l, d_{l-1}); per-sample loss 1/2 ||y - W x||^2 summed
+over outputs; teacher y = M x + xi_q with x ~ N(0, I), xi_q ~ N(0, sigma_q^2 I) (Sec. 2.3, App. H).
+Continuum time is t = eta * k for SGD and GD; the SDE, Langevin and flow kernels step in dt of t.
+
+Every kernel records, every `record_every` steps, the end-to-end product in the teacher's singular basis
+U^T W V (diagonal: mode amplitudes w_alpha; off-diagonal: cross modes), the population loss (or, for GD,
+the training loss), optionally the modewise noise variance a_alpha^T Sigma a_alpha of Prop. 3.3 and the
+weights. Streaming moments run over [U^T W V, loss]; the thinned trace keeps whole records.
+
+Random numbers are standard normals drawn per seed and per chunk from the seed's own Generator
+(recording.RandomStreams), in this order within a step:
+  online SGD: the b inputs x (b * d_0), then, if sigma_q > 0, the b label noises (b * d_L);
+  SDE: the upper triangle (row-major, with diagonal) of the d_0 x d_0 symmetric Gaussian Z, then, if
+       sigma_q > 0, the d_L x d_0 label-noise matrix (row-major);
+  Langevin: one normal per parameter, in the order of the flattened parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numba
+import numpy as np
+
+from .recording import Recorder, RandomStreams, Schedule, run_chunks
+
+_NO_NOISE, _SGD_NOISE, _ISOTROPIC_NOISE = 0, 1, 2
+
+
+# ------------------------------------------------------------------------------------------ layout
+class _Layout:
+    """Offsets of the weights W_l, the prefix products W_<l (d_{l-1} x d_0) and the suffix products
+    W_>l (d_L x d_l) in flat per-seed buffers; layer l = 1..L is index l - 1."""
+
+    def __init__(self, widths: Sequence[int]):
+        self.widths = np.asarray(widths, dtype=np.int64)
+        d = self.widths
+        L, d0, dL = d.size - 1, d[0], d[-1]
+        self.depth = L
+        self.weights = np.concatenate([[0], np.cumsum(d[1:] * d[:-1])]).astype(np.int64)
+        self.prefix = np.concatenate([[0], np.cumsum(d[:-1] * d0)]).astype(np.int64)
+        self.suffix = np.concatenate([[0], np.cumsum(dL * d[1:])]).astype(np.int64)
+        self.n_params = int(self.weights[-1])
+        self.n_modes = int(min(d0, dL))
+
+    def record_dim(self, noise_variance: bool, record_weights: bool) -> int:
+        return int(self.widths[0] * self.widths[-1]) + 1 + (self.n_modes if noise_variance else 0) + (self.n_params if record_weights else 0)
+
+
+# ------------------------------------------------------------------------------- small matrix algebra
+# Hand loops: at 12 x 12 a BLAS call costs more than the product. fastmath lets LLVM vectorise the
+# inner loops; the rounding stays deterministic for a given compiled kernel.
+@numba.njit(cache=True, fastmath=True)
+def _view(flat, offsets, l, rows, cols):
+    return flat[offsets[l] : offsets[l] + rows * cols].reshape((rows, cols))
+
+
+@numba.njit(cache=True, fastmath=True)
+def _matmul(a, b, out):
+    """out = a @ b."""
+    m, k = a.shape
+    n = b.shape[1]
+    for i in range(m):
+        for j in range(n):
+            out[i, j] = 0.0
+        for p in range(k):
+            aip = a[i, p]
+            for j in range(n):
+                out[i, j] += aip * b[p, j]
+
+
+@numba.njit(cache=True, fastmath=True)
+def _products(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product):
+    """Prefix products W_<l, suffix products W_>l (Prop. 3.1) and the end-to-end product W = W_L ... W_1."""
+    L = widths.size - 1
+    d0, dL = widths[0], widths[L]
+    first = _view(prefix, pre_off, 0, d0, d0)
+    for i in range(d0):
+        for j in range(d0):
+            first[i, j] = 1.0 if i == j else 0.0
+    for l in range(L - 1):
+        w = _view(theta, offsets, l, widths[l + 1], widths[l])
+        nxt = _view(prefix, pre_off, l + 1, widths[l + 1], d0)
+        if l == 0:
+            nxt[:, :] = w
+        else:
+            _matmul(w, _view(prefix, pre_off, l, widths[l], d0), nxt)
+    _matmul(_view(theta, offsets, L - 1, dL, widths[L - 1]), _view(prefix, pre_off, L - 1, widths[L - 1], d0), product)
+    last = _view(suffix, suf_off, L - 1, dL, dL)
+    for i in range(dL):
+        for j in range(dL):
+            last[i, j] = 1.0 if i == j else 0.0
+    for l in range(L - 1, 0, -1):
+        w = _view(theta, offsets, l, widths[l + 1], widths[l])
+        nxt = _view(suffix, suf_off, l - 1, dL, widths[l])
+        if l == L - 1:
+            nxt[:, :] = w
+        else:
+            _matmul(_view(suffix, suf_off, l, dL, widths[l + 1]), w, nxt)
+
+
+@numba.njit(cache=True, fastmath=True)
+def _sandwich_add(out, widths, offsets, prefix, pre_off, suffix, suf_off, r, work):
+    """out_l += W_>l^T R W_<l^T for every layer: the gradient form of Prop. 3.1 (R = Delta) and of the
+    per-layer gradient noise (App. B, R = eps x^T - Delta); one R drives all layers, as in SGD."""
+    L = widths.size - 1
+    d0, dL = widths[0], widths[L]
+    for l in range(L):
+        rows, cols = widths[l + 1], widths[l]
+        target = _view(out, offsets, l, rows, cols)
+        if l == 0:
+            right = r
+        else:  # right = R W_<l^T  (d_L x d_{l-1})
+            right = work[: dL * cols].reshape((dL, cols))
+            pre = _view(prefix, pre_off, l, cols, d0)
+            for i in range(dL):
+                for j in range(cols):
+                    acc = 0.0
+                    for p in range(d0):
+                        acc += r[i, p] * pre[j, p]
+                    right[i, j] = acc
+        if l == L - 1:
+            for i in range(rows):
+                for j in range(cols):
+                    target[i, j] += right[i, j]
+        else:  # target += W_>l^T right
+            suf = _view(suffix, suf_off, l, dL, rows)
+            for p in range(dL):
+                for i in range(rows):
+                    q = suf[p, i]
+                    for j in range(cols):
+                        target[i, j] += q * right[p, j]
+
+
+@numba.njit(cache=True, fastmath=True)
+def _record(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target, sigma_xx,
+            whitened, loss_floor, label_noise_std, noise_variance, record_weights, out):
+    """One record: [U^T W V (row-major), loss, a_alpha^T Sigma a_alpha per mode, weights] (module docstring).
+
+    The loss is loss_floor + 1/2 <(W - W*) Sigma_xx, W - W*>, exact for the population (W* = M,
+    Sigma_xx = I, floor = d_L sigma_q^2 / 2) and for a dataset (W* its least-squares solution).
+    The modewise variance uses K = sum_l W_>l A_l W_<l, Mk = Delta^T K:
+    a^T Sigma a = ||Mk + Mk^T||_F^2 / 2 + sigma_q^2 ||K||_F^2 (the App. B covariance contracted with a).
+    """
+    L = widths.size - 1
+    d0, dL = widths[0], widths[L]
+    tmp = np.empty((dL, d0))
+    for i in range(dL):  # tmp = U^T W
+        for j in range(d0):
+            tmp[i, j] = 0.0
+        for p in range(dL):
+            u = left[p, i]
+            for j in range(d0):
+                tmp[i, j] += u * product[p, j]
+    for i in range(dL):
+        for j in range(d0):
+            acc = 0.0
+            for p in range(d0):
+                acc += tmp[i, p] * right[p, j]
+            out[i * d0 + j] = acc
+    pos = dL * d0
+    diff = product - target
+    loss = 0.0
+    if whitened:
+        for i in range(dL):
+            for j in range(d0):
+                loss += diff[i, j] * diff[i, j]
+    else:
+        for i in range(dL):
+            for j in range(d0):
+                acc = 0.0
+                for p in range(d0):
+                    acc += diff[i, p] * sigma_xx[p, j]
+                loss += acc * diff[i, j]
+    out[pos] = loss_floor + 0.5 * loss
+    pos += 1
+    if noise_variance:
+        delta = teacher - product
+        n_modes = min(d0, dL)
+        k_mat = np.empty((dL, d0))
+        m_mat = np.empty((d0, d0))
+        inner = np.empty(widths.max())
+        a = np.empty(dL)
+        b = np.empty(d0)
+        for alpha in range(n_modes):
+            k_mat[:, :] = 0.0
+            for l in range(L):
+                dl = widths[l]
+                suf = _view(suffix, suf_off, l, dL, widths[l + 1])
+                pre = _view(prefix, pre_off, l, dl, d0)
+                rows = widths[l + 1]
+                for i in range(rows):  # a = W_>l W_>l^T u
+                    acc = 0.0
+                    for p in range(dL):
+                        acc += suf[p, i] * left[p, alpha]
+                    inner[i] = acc
+                for p in range(dL):
+                    acc = 0.0
+                    for i in range(rows):
+                        acc += suf[p, i] * inner[i]
+                    a[p] = acc
+                for i in range(dl):  # b = W_<l^T W_<l v
+                    acc = 0.0
+                    for j in range(d0):
+                        acc += pre[i, j] * right[j, alpha]
+                    inner[i] = acc
+                for j in range(d0):
+                    acc = 0.0
+                    for i in range(dl):
+                        acc += pre[i, j] * inner[i]
+                    b[j] = acc
+                for i in range(dL):
+                    for j in range(d0):
+                        k_mat[i, j] += a[i] * b[j]
+            for i in range(d0):
+                for j in range(d0):
+                    acc = 0.0
+                    for p in range(dL):
+                        acc += delta[p, i] * k_mat[p, j]
+                    m_mat[i, j] = acc
+            var = 0.0
+            for i in range(d0):
+                for j in range(d0):
+                    sym = m_mat[i, j] + m_mat[j, i]
+                    var += 0.5 * sym * sym
+            kk = 0.0
+            for i in range(dL):
+                for j in range(d0):
+                    kk += k_mat[i, j] * k_mat[i, j]
+            out[pos + alpha] = var + label_noise_std * label_noise_std * kk
+        pos += n_modes
+    if record_weights:
+        out[pos : pos + theta.size] = theta
+
+
+@numba.njit(cache=True, fastmath=True)
+def _work_buffers(widths, pre_off, suf_off):
+    d0, dL = widths[0], widths[-1]
+    dmax = widths.max()
+    return (np.empty(pre_off[-1]), np.empty(suf_off[-1]), np.empty((dL, d0)), np.empty(dL * dmax))
+
+
+@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def _initial_records(theta, widths, offsets, pre_off, suf_off, teacher, left, right, target, sigma_xx, whitened, loss_floor,
+                     label_noise_std, noise_variance, record_weights, records):
+    for s in numba.prange(theta.shape[0]):
+        prefix, suffix, product, _ = _work_buffers(widths, pre_off, suf_off)
+        _products(theta[s], widths, offsets, prefix, pre_off, suffix, suf_off, product)
+        _record(theta[s], widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
+                whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s])
+
+
+# --------------------------------------------------------------------------------------------- kernels
+@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals, step_size, batch_size, label_noise_std,
+                      left, right, target, sigma_xx, loss_floor, noise_variance, record_weights, record_every, records):
+    """Online SGD (Sec. 2.1) with a fresh Gaussian batch per step, by backpropagation per sample.
+
+    Per layer, from the top: backpropagate every sample through the old W_l, then apply
+    W_l += (eta / b) sum_k g_l^(k) h_{l-1}^(k)T. Lower layers are untouched until their turn, so this is
+    exactly the update with all gradients at the old weights, in one pass over each W_l.
+    """
+    n_seeds, n_steps = normals.shape[0], normals.shape[1]
+    L = widths.size - 1
+    d0, dL = widths[0], widths[L]
+    dmax = widths.max()
+    for s in numba.prange(n_seeds):
+        th = theta[s]
+        prefix, suffix, product, _ = _work_buffers(widths, pre_off, suf_off)
+        hidden = np.empty((batch_size, L, dmax))  # inputs h_{l-1} of every layer, per sample
+        grad = np.empty((batch_size, dmax))  # g_l = W_>l^T (y - W x), per sample
+        grad_below = np.empty((batch_size, dmax))
+        for t in range(n_steps):
+            z = normals[s, t]
+            for k in range(batch_size):
+                x = z[k * d0 : (k + 1) * d0]
+                hidden[k, 0, :d0] = x
+                for l in range(L):
+                    w = _view(th, offsets, l, widths[l + 1], widths[l])
+                    h = hidden[k, l]
+                    out = hidden[k, l + 1] if l < L - 1 else grad[k]
+                    for i in range(widths[l + 1]):
+                        acc = 0.0
+                        for j in range(widths[l]):
+                            acc += w[i, j] * h[j]
+                        out[i] = acc
+                noise_start = batch_size * d0 + k * dL
+                for i in range(dL):  # error y - W x with y = M x + sigma_q xi
+                    acc = 0.0
+                    for j in range(d0):
+                        acc += teacher[i, j] * x[j]
+                    if label_noise_std > 0.0:
+                        acc += label_noise_std * z[noise_start + i]
+                    grad[k, i] = acc - grad[k, i]
+            for l in range(L - 1, -1, -1):
+                rows, cols = widths[l + 1], widths[l]
+                w = _view(th, offsets, l, rows, cols)
+                if l > 0:
+                    grad_below[:, :cols] = 0.0
+                for i in range(rows):
+                    if l > 0:
+                        for k in range(batch_size):
+                            gi = grad[k, i]
+                            for j in range(cols):
+                                grad_below[k, j] += w[i, j] * gi
+                    for k in range(batch_size):
+                        c = step_size * grad[k, i]
+                        h = hidden[k, l]
+                        for j in range(cols):
+                            w[i, j] += c * h[j]
+                if l > 0:
+                    grad, grad_below = grad_below, grad
+            if (t + 1) % record_every == 0:
+                _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product)
+                _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
+                        True, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
+
+
+@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigma_xx, whitened, normals, dt, noise_kind, noise_scale,
+                 label_noise_std, left, right, loss_floor, noise_variance, record_weights, record_every, records):
+    """theta <- theta - dt g(theta) + noise: GD (no noise), Euler-Maruyama of the SDE (Eq. 1) or of Langevin dynamics.
+
+    The drift is the gradient W_>l^T E W_<l^T with E = (W* - W) Sigma_xx (Prop. 3.1; E = Delta when whitened).
+    SDE noise, matrix-free and exact in distribution: S = Delta Z + sigma_q N with Z = (Xi + Xi^T)/sqrt(2),
+    N standard normal, so vec(S) ~ N(0, (I (x) Delta)(I + C)(I (x) Delta)^T + I (x) Sigma_q), and the
+    per-layer noise W_>l^T S W_<l^T has covariance Sigma of Prop. 3.2 (App. B); noise_scale = sqrt(eta dt / b).
+    Both enter one sandwich: W_l += W_>l^T (dt E + noise_scale S) W_<l^T.
+    Langevin: W_l += W_>l^T dt E W_<l^T + noise_scale xi, noise_scale = sigma sqrt(eta dt) (App. H.3).
+    """
+    n_seeds, n_steps = normals.shape[0], normals.shape[1]
+    d0, dL = widths[0], widths[-1]
+    sqrt2 = np.sqrt(2.0)
+    for s in numba.prange(n_seeds):
+        th = theta[s]
+        prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
+        r = np.empty((dL, d0))
+        z = np.empty((d0, d0))
+        diff = np.empty((dL, d0))
+        for t in range(n_steps):
+            _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product)
+            for i in range(dL):
+                for j in range(d0):
+                    diff[i, j] = target[s, i, j] - product[i, j]
+            if whitened:
+                for i in range(dL):
+                    for j in range(d0):
+                        r[i, j] = dt * diff[i, j]
+            else:
+                for i in range(dL):
+                    for j in range(d0):
+                        acc = 0.0
+                        for p in range(d0):
+                            acc += diff[i, p] * sigma_xx[s, p, j]
+                        r[i, j] = dt * acc
+            draws = normals[s, t]
+            if noise_kind == _SGD_NOISE:
+                pos = 0
+                for i in range(d0):
+                    z[i, i] = sqrt2 * draws[pos]
+                    pos += 1
+                    for j in range(i + 1, d0):
+                        z[i, j] = draws[pos]
+                        z[j, i] = draws[pos]
+                        pos += 1
+                for i in range(dL):
+                    for p in range(d0):
+                        c = noise_scale * (teacher[i, p] - product[i, p])
+                        for j in range(d0):
+                            r[i, j] += c * z[p, j]
+                if label_noise_std > 0.0:
+                    c = noise_scale * label_noise_std
+                    for i in range(dL):
+                        for j in range(d0):
+                            r[i, j] += c * draws[pos + i * d0 + j]
+            _sandwich_add(th, widths, offsets, prefix, pre_off, suffix, suf_off, r, work)
+            if noise_kind == _ISOTROPIC_NOISE:
+                for i in range(th.size):
+                    th[i] += noise_scale * draws[i]
+            if (t + 1) % record_every == 0:
+                _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product)
+                _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
+                        whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
+
+
+@numba.njit(cache=True, fastmath=True)
+def _flow_drift(th, widths, offsets, pre_off, suf_off, prefix, suffix, product, work, target, out):
+    """out = -grad L(theta) of the population loss with whitened inputs (Prop. 3.1)."""
+    _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product)
+    out[:] = 0.0
+    _sandwich_add(out, widths, offsets, prefix, pre_off, suffix, suf_off, target - product, work)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def _flow_chunk(theta, widths, offsets, pre_off, suf_off, teacher, dt, left, right, target, sigma_xx, loss_floor, record_weights,
+                record_every, n_steps, records):
+    """Classical RK4 for the gradient flow d theta / dt = -grad L (Eq. 2 generalised to depth L)."""
+    for s in numba.prange(theta.shape[0]):
+        th = theta[s]
+        prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
+        k1, k2, k3, k4, stage = np.empty(th.size), np.empty(th.size), np.empty(th.size), np.empty(th.size), np.empty(th.size)
+        for t in range(n_steps):
+            _flow_drift(th, widths, offsets, pre_off, suf_off, prefix, suffix, product, work, target[s], k1)
+            stage[:] = th + 0.5 * dt * k1
+            _flow_drift(stage, widths, offsets, pre_off, suf_off, prefix, suffix, product, work, target[s], k2)
+            stage[:] = th + 0.5 * dt * k2
+            _flow_drift(stage, widths, offsets, pre_off, suf_off, prefix, suffix, product, work, target[s], k3)
+            stage[:] = th + dt * k3
+            _flow_drift(stage, widths, offsets, pre_off, suf_off, prefix, suffix, product, work, target[s], k4)
+            th += (dt / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+            if (t + 1) % record_every == 0:
+                _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product)
+                _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
+                        True, loss_floor[s], 0.0, False, record_weights, records[s, (t + 1) // record_every - 1])
+
+
+# ----------------------------------------------------------------------------------------- public API
+@dataclass
+class DeepLinearRun:
+    """What one block of seeds produces. Records are [U^T W V (d_L x d_0, row-major), loss,
+    a_alpha^T Sigma a_alpha (alpha < min(d_0, d_L)) if recorded, flattened weights if recorded];
+    moments run over the first d_L d_0 + 1 entries, about `reference`."""
+
+    widths: tuple[int, ...]
+    final_weights: list[np.ndarray]  # per layer (n_seeds, d_l, d_{l-1})
+    n_records: int
+    reference: np.ndarray  # (n_seeds, d_L d_0 + 1)
+    sum_deviation: np.ndarray
+    sum_outer_deviation: np.ndarray
+    trace: np.ndarray  # (n_seeds, n_trace, record_dim)
+    trace_steps: np.ndarray
+    time_per_step: float  # continuum time of one step: eta (SGD, GD) or dt
+    has_noise_variance: bool
+    has_weights: bool
+
+    @property
+    def trace_times(self) -> np.ndarray:
+        return self.trace_steps * self.time_per_step
+
+    @property
+    def modes(self) -> np.ndarray:
+        """(n_seeds, n_trace, d_L, d_0): U^T W V; its diagonal are the mode amplitudes w_alpha."""
+        d0, dL = self.widths[0], self.widths[-1]
+        return self.trace[..., : dL * d0].reshape(*self.trace.shape[:2], dL, d0)
+
+    @property
+    def loss(self) -> np.ndarray:
+        return self.trace[..., self.widths[0] * self.widths[-1]]
+
+    @property
+    def noise_variance(self) -> np.ndarray:
+        """(n_seeds, n_trace, n_modes): a_alpha^T Sigma a_alpha with the batch-size-one Sigma;
+        the diffusion of Prop. 3.3 is D_alpha = (eta / b) times this."""
+        if not self.has_noise_variance:
+            raise ValueError("the run did not record the modewise noise variance (noise_variance=False)")
+        start = self.widths[0] * self.widths[-1] + 1
+        return self.trace[..., start : start + min(self.widths[0], self.widths[-1])]
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Per layer (n_seeds, n_trace, d_l, d_{l-1})."""
+        if not self.has_weights:
+            raise ValueError("the run did not record the weights (record_weights=False)")
+        layout = _Layout(self.widths)
+        start = self.trace.shape[-1] - layout.n_params
+        return [self.trace[..., start + layout.weights[l] : start + layout.weights[l + 1]].reshape(*self.trace.shape[:2], self.widths[l + 1], self.widths[l])
+                for l in range(layout.depth)]
+
+
+class _Setup:
+    """Validated inputs shared by every deep-linear entry point."""
+
+    def __init__(self, teacher, initial_weights, schedule_args, noise_variance, record_weights, rngs=None):
+        self.teacher = np.ascontiguousarray(teacher, dtype=np.float64)
+        weights = [np.asarray(w, dtype=np.float64) for w in initial_weights]
+        if not weights:
+            raise ValueError("need at least one layer")
+        self.n_seeds = weights[0].shape[0]
+        widths = [weights[0].shape[2]] + [w.shape[1] for w in weights]
+        for l, w in enumerate(weights):
+            if w.ndim != 3 or w.shape != (self.n_seeds, widths[l + 1], widths[l]):
+                raise ValueError(f"layer {l + 1} has shape {w.shape}; expected (n_seeds, d_{l + 1}, d_{l}) = {(self.n_seeds, widths[l + 1], widths[l])}")
+        if self.teacher.shape != (widths[-1], widths[0]):
+            raise ValueError(f"teacher has shape {self.teacher.shape}; the network maps {widths[0]} -> {widths[-1]}")
+        if rngs is not None and len(rngs) != self.n_seeds:
+            raise ValueError(f"need one random generator per seed: {len(rngs)} for {self.n_seeds} seeds")
+        self.layout = _Layout(widths)
+        self.theta = np.concatenate([w.reshape(self.n_seeds, -1) for w in weights], axis=1)
+        left, _, right_t = np.linalg.svd(self.teacher)
+        self.left, self.right = np.ascontiguousarray(left), np.ascontiguousarray(right_t.T)
+        self.schedule = Schedule(*schedule_args)
+        self.noise_variance, self.record_weights = noise_variance, record_weights
+        self.record_dim = self.layout.record_dim(noise_variance, record_weights)
+
+    def population(self, label_noise_std):
+        """W* = M, Sigma_xx = I and the irreducible loss d_L sigma_q^2 / 2, per seed."""
+        d0, dL = self.layout.widths[0], self.layout.widths[-1]
+        target = np.repeat(self.teacher[None], self.n_seeds, axis=0)
+        sigma_xx = np.repeat(np.eye(d0)[None], self.n_seeds, axis=0)
+        return target, sigma_xx, np.full(self.n_seeds, 0.5 * dL * label_noise_std**2)
+
+    def recorder(self, target, sigma_xx, whitened, loss_floor, label_noise_std):
+        lay = self.layout
+        initial = np.empty((self.n_seeds, self.record_dim))
+        _initial_records(self.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, self.teacher, self.left, self.right, target, sigma_xx,
+                         whitened, loss_floor, label_noise_std, self.noise_variance, self.record_weights, initial)
+        return Recorder(self.schedule, initial, int(lay.widths[0] * lay.widths[-1]) + 1)
+
+    def run(self, recording, time_per_step) -> DeepLinearRun:
+        lay = self.layout
+        finals = [self.theta[:, lay.weights[l] : lay.weights[l + 1]].reshape(self.n_seeds, lay.widths[l + 1], lay.widths[l]).copy()
+                  for l in range(lay.depth)]
+        return DeepLinearRun(tuple(int(d) for d in lay.widths), finals, recording.n_records, recording.reference, recording.sum_deviation,
+                             recording.sum_outer_deviation, recording.trace, recording.trace_steps, time_per_step, self.noise_variance,
+                             self.record_weights)
+
+
+def deep_linear_online_sgd(
+    teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, batch_size: int,
+    label_noise_std: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int, noise_variance: bool = False,
+    record_weights: bool = False, chunk_steps: int | None = None, progress: Callable[[int, int], None] | None = None,
+) -> DeepLinearRun:
+    """Online SGD theta_{k+1} = theta_k - eta g_B (Sec. 2.1) on fresh batches x ~ N(0, I), y = M x + sigma_q xi."""
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs)
+    lay = setup.layout
+    target, sigma_xx, floor = setup.population(label_noise_std)
+    recorder = setup.recorder(target, sigma_xx, True, floor, label_noise_std)
+    per_step = batch_size * (int(lay.widths[0]) + (int(lay.widths[-1]) if label_noise_std > 0 else 0))
+    streams = RandomStreams(rngs, per_step, normal=True)
+
+    def advance(normals, records):
+        _online_sgd_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, learning_rate / batch_size, batch_size,
+                          label_noise_std, setup.left, setup.right, target, sigma_xx, floor, noise_variance, record_weights, record_every, records)
+
+    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.record_dim)
+    return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), learning_rate)
+
+
+def _euler(setup, target, sigma_xx, whitened, floor, rngs, per_step, dt, noise_kind, noise_scale, label_noise_std, chunk_steps, progress, time_per_step):
+    lay = setup.layout
+    recorder = setup.recorder(target, sigma_xx, whitened, floor, label_noise_std)
+    streams = RandomStreams(rngs, per_step, normal=True) if rngs is not None else None
+    buffers: dict[int, np.ndarray] = {}
+
+    def advance(normals, records):
+        if normals is None:  # GD: the kernel takes its step count from an empty draws array
+            n = records.shape[1] * setup.schedule.record_every
+            normals = buffers.setdefault(n, np.empty((setup.n_seeds, n, 0)))
+        _euler_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, target, sigma_xx, whitened, normals, dt,
+                     noise_kind, noise_scale, label_noise_std, setup.left, setup.right, floor, setup.noise_variance, setup.record_weights,
+                     setup.schedule.record_every, records)
+
+    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.record_dim)
+    return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), time_per_step)
+
+
+def deep_linear_gd(
+    inputs: np.ndarray, labels: np.ndarray, teacher: np.ndarray, initial_weights: Sequence[np.ndarray], *, learning_rate: float,
+    burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int, record_weights: bool = False,
+    chunk_steps: int | None = None, progress: Callable[[int, int], None] | None = None,
+) -> DeepLinearRun:
+    """Full-batch GD on a fixed dataset per seed (App. H.3): inputs (n_seeds, n, d_0), labels (n_seeds, n, d_L).
+
+    The gradient uses the dataset's moments, W_>l^T (Sigma_yx - W Sigma_xx) W_<l^T, and the recorded
+    loss is the training loss (mean over samples of 1/2 ||y - W x||^2).
+    """
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), False, record_weights)
+    inputs = np.asarray(inputs, dtype=np.float64)
+    labels = np.asarray(labels, dtype=np.float64)
+    n = inputs.shape[1]
+    sigma_xx = np.ascontiguousarray(np.matmul(inputs.transpose(0, 2, 1), inputs) / n)
+    sigma_yx = np.matmul(labels.transpose(0, 2, 1), inputs) / n
+    target = np.ascontiguousarray(np.matmul(sigma_yx, np.linalg.pinv(sigma_xx, hermitian=True)))  # least squares W*
+    residual = labels - np.matmul(inputs, target.transpose(0, 2, 1))
+    floor = 0.5 * np.mean(np.sum(residual**2, axis=2), axis=1)
+    return _euler(setup, target, sigma_xx, False, floor, None, 0, learning_rate, _NO_NOISE, 0.0, 0.0, chunk_steps, progress, learning_rate)
+
+
+def deep_linear_sde(
+    teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, batch_size: int,
+    label_noise_std: float, dt: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int,
+    noise_variance: bool = False, record_weights: bool = False, chunk_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DeepLinearRun:
+    """Euler-Maruyama of d theta = -g dt + sqrt(eta Sigma(theta) / b) dB (Eq. 1), Sigma of Prop. 3.2 sampled matrix-free."""
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs)
+    target, sigma_xx, floor = setup.population(label_noise_std)
+    d0, dL = int(setup.layout.widths[0]), int(setup.layout.widths[-1])
+    per_step = d0 * (d0 + 1) // 2 + (dL * d0 if label_noise_std > 0 else 0)
+    scale = np.sqrt(learning_rate * dt / batch_size)
+    return _euler(setup, target, sigma_xx, True, floor, rngs, per_step, dt, _SGD_NOISE, scale, label_noise_std, chunk_steps, progress, dt)
+
+
+def deep_linear_langevin(
+    teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, noise_std: float,
+    dt: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int, label_noise_std: float = 0.0,
+    noise_variance: bool = False, record_weights: bool = False, chunk_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DeepLinearRun:
+    """Euler-Maruyama of isotropic Langevin dynamics d theta = -g dt + noise_std sqrt(eta) dB (App. H.3:
+    xi ~ N(0, eta dt I) for noise_std = 1). label_noise_std only sets the population loss and the
+    recorded SGD noise variance; it does not enter the dynamics."""
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs)
+    target, sigma_xx, floor = setup.population(label_noise_std)
+    scale = noise_std * np.sqrt(learning_rate * dt)
+    return _euler(setup, target, sigma_xx, True, floor, rngs, setup.layout.n_params, dt, _ISOTROPIC_NOISE, scale, label_noise_std, chunk_steps,
+                  progress, dt)
+
+
+def deep_linear_gradient_flow(
+    teacher: np.ndarray, initial_weights: Sequence[np.ndarray], *, dt: float, burn_in_steps: int, measure_steps: int, record_every: int,
+    trace_every: int, label_noise_std: float = 0.0, record_weights: bool = False, chunk_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DeepLinearRun:
+    """Gradient flow of the population loss, integrated with classical RK4 in steps dt of continuum time."""
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), False, record_weights)
+    lay = setup.layout
+    target, sigma_xx, floor = setup.population(label_noise_std)
+    recorder = setup.recorder(target, sigma_xx, True, floor, 0.0)
+
+    def advance(_, records):
+        _flow_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, dt, setup.left, setup.right, target, sigma_xx,
+                    floor, record_weights, setup.schedule.record_every, records.shape[1] * setup.schedule.record_every, records)
+
+    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, 0, setup.record_dim)
+    return setup.run(run_chunks(setup.schedule, recorder, None, advance, length, progress), dt)

@@ -1,0 +1,164 @@
+"""Driving a compiled kernel chunk by chunk: per-seed random streams, records -> streaming moments and thinned traces.
+
+Every kernel advances a block of seeds by one chunk of steps, writing the recorded quantities every
+`record_every` steps into a records buffer. The random numbers of a chunk are drawn per seed, in step
+order, from that seed's own Generator, so the numbers a seed sees (and hence every bit of its result)
+do not depend on the chunk size, the thread count or which other seeds share the block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
+
+from ..statistics import StreamingMoments
+
+# Random numbers and records of one chunk, all seeds together; larger chunks only add page faults and cache misses.
+CHUNK_BUDGET_BYTES = 8 << 20
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Step counts of one run. Records every `record_every` steps; records after `burn_in_steps` feed the
+    moments; every `trace_every`-th step (and step 0) is kept in the thinned trace."""
+
+    burn_in_steps: int
+    measure_steps: int
+    record_every: int
+    trace_every: int
+
+    def __post_init__(self):
+        if self.record_every < 1:
+            raise ValueError(f"record_every must be positive, got {self.record_every}")
+        for name in ("burn_in_steps", "measure_steps", "trace_every"):
+            value = getattr(self, name)
+            if value < 0 or value % self.record_every:
+                raise ValueError(f"{name} = {value} must be a non-negative multiple of record_every = {self.record_every}")
+        if self.trace_every == 0:
+            raise ValueError("trace_every must be positive")
+
+    @property
+    def total(self) -> int:
+        return self.burn_in_steps + self.measure_steps
+
+    @property
+    def trace_steps(self) -> np.ndarray:
+        return np.arange(0, self.total + 1, self.trace_every)
+
+    def chunk_length(self, chunk_steps: int | None, n_seeds: int, draws_per_step: int, record_dim: int) -> int:
+        """Steps per chunk: a multiple of record_every; by default sized so a chunk's buffers fit the budget."""
+        if chunk_steps is None:
+            bytes_per_step = 8 * n_seeds * (draws_per_step + record_dim / self.record_every)
+            chunk_steps = max(1, int(CHUNK_BUDGET_BYTES / bytes_per_step))
+        chunk_steps = min(chunk_steps, max(self.total, self.record_every))
+        return max(self.record_every, chunk_steps - chunk_steps % self.record_every)
+
+    def chunks(self, chunk_length: int) -> Iterator[tuple[int, int]]:
+        """(steps done before the chunk, steps in the chunk)."""
+        done = 0
+        while done < self.total:
+            n = min(chunk_length, self.total - done)
+            yield done, n
+            done += n
+
+
+class RandomStreams:
+    """Per-seed random numbers of one chunk, (n_seeds, n_steps, per_step), from each seed's own Generator.
+
+    Uniform draws (`normal=False`) consume one 64-bit output each; normal draws consume the stream in
+    order, so filling a chunk of n steps equals filling its first m and then its last n - m steps.
+    """
+
+    def __init__(self, rngs: list[np.random.Generator], per_step: int, normal: bool):
+        self.rngs, self.per_step, self.normal = rngs, per_step, normal
+        self._buffers: dict[int, np.ndarray] = {}  # reused: fresh pages cost more than the RNG
+
+    def draw(self, n_steps: int) -> np.ndarray:
+        buffer = self._buffers.get(n_steps)
+        if buffer is None:  # a fresh C-contiguous buffer per length keeps the kernel's compiled signature
+            buffer = self._buffers[n_steps] = np.empty((len(self.rngs), n_steps, self.per_step))
+        if self.per_step:
+            for s, rng in enumerate(self.rngs):
+                if self.normal:
+                    rng.standard_normal(out=buffer[s])
+                else:
+                    rng.random(out=buffer[s])
+        return buffer
+
+
+@dataclass
+class Recording:
+    """Moments of the first `moment_dim` record entries about `reference`, over the measurement window,
+    and the thinned trace of whole records."""
+
+    n_records: int
+    reference: np.ndarray  # (n_seeds, moment_dim)
+    sum_deviation: np.ndarray  # (n_seeds, moment_dim): sum of (r - reference)
+    sum_outer_deviation: np.ndarray  # (n_seeds, moment_dim, moment_dim)
+    trace: np.ndarray  # (n_seeds, n_trace, record_dim)
+    trace_steps: np.ndarray  # (n_trace,)
+
+
+class Recorder:
+    """Routes each chunk's records to float64 streaming moments (measurement window) and the thinned trace.
+
+    Without a given `reference`, the first record of the measurement window is used: fluctuations are
+    then summed about a nearby point, which keeps the second moments well conditioned.
+    """
+
+    def __init__(self, schedule: Schedule, initial_records: np.ndarray, moment_dim: int, reference: np.ndarray | None = None):
+        n_seeds, record_dim = initial_records.shape
+        self.schedule, self.moment_dim = schedule, moment_dim
+        self.reference = None if reference is None else np.array(reference, dtype=np.float64).reshape(n_seeds, moment_dim)
+        self.moments = StreamingMoments(n_seeds, moment_dim)
+        self.trace = np.empty((n_seeds, schedule.trace_steps.size, record_dim))
+        self.trace[:, 0] = initial_records
+        self._n_trace = 1
+        self._buffers: dict[int, np.ndarray] = {}
+
+    def buffer(self, n_steps: int) -> np.ndarray:
+        """Records buffer of one chunk, (n_seeds, n_steps // record_every, record_dim), reused per length."""
+        n = n_steps // self.schedule.record_every
+        if n not in self._buffers:
+            self._buffers[n] = np.empty((self.trace.shape[0], n, self.trace.shape[2]))
+        return self._buffers[n]
+
+    def add(self, done: int, records: np.ndarray) -> None:
+        s = self.schedule
+        record_steps = done + s.record_every * np.arange(1, records.shape[1] + 1)
+        in_window = record_steps > s.burn_in_steps
+        if in_window.any():
+            window = records[:, in_window, : self.moment_dim]
+            if self.reference is None:
+                self.reference = window[:, 0].copy()
+            self.moments.add(window - self.reference[:, None, :])
+        kept = record_steps % s.trace_every == 0
+        n_kept = int(kept.sum())
+        self.trace[:, self._n_trace : self._n_trace + n_kept] = records[:, kept]
+        self._n_trace += n_kept
+
+    def result(self) -> Recording:
+        count, sum_dev, sum_outer = self.moments.result()
+        reference = self.reference if self.reference is not None else np.full(sum_dev.shape, np.nan)
+        return Recording(count, reference, sum_dev, sum_outer, self.trace, self.schedule.trace_steps)
+
+
+def run_chunks(
+    schedule: Schedule,
+    recorder: Recorder,
+    streams: RandomStreams | None,
+    advance: Callable[[np.ndarray | None, np.ndarray], None],
+    chunk_length: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Recording:
+    """Call advance(random_numbers, records) chunk by chunk; the kernel fills `records` in place."""
+    for done, n in schedule.chunks(chunk_length):
+        draws = streams.draw(n) if streams is not None else None
+        records = recorder.buffer(n)
+        advance(draws, records)
+        recorder.add(done, records)
+        if progress is not None:
+            progress(done + n, schedule.total)
+    return recorder.result()

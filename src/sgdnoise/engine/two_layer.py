@@ -1,0 +1,268 @@
+"""Two-layer linear network with one output (Gross et al. Sec. III, N_o = 1): minibatch SGD (Eq. 3.5) and
+Euler-Maruyama of the stochastic gradient flow (Eqs. 3.15-3.16) for a block of seeds, compiled with numba.
+
+y = W2 W1 x with W1 (N_h, N_i) and W2 (1, N_h), stored as (N_h,); loss L = mean over the P samples of
+1/2 (y - W2 W1 x)^2 (Eq. 3.1); continuum time t = lambda * tau.
+
+Both dynamics share one update. With e the (1, N_i) error signal of a step,
+    W1 <- W1 + W2^T e,   W2 <- W2 + e W1^T   (both from the old weights),
+SGD: e = lambda (Sigma^yx_B - w Sigma^xx_B) on the minibatch B (Eq. 3.5);
+SGF: e = dt (Sigma^yx - w Sigma^xx) + sqrt(lambda dt) eps, with ONE noise eps driving both layers
+(R1 = sqrt(lambda) W2^T eps, R2 = sqrt(lambda) eps W1^T, Eq. 3.16), eps ~ N(0, C(w)) and C the covariance of
+the minibatch gradient of the product (Eq. 3.11, including the 1/S):
+    C = (1/S) [ (1/P) sum_mu r_mu^2 x_mu x_mu^T - g g^T ],  r_mu = y_mu - w x_mu,  g = Sigma^yx - w Sigma^xx;
+times (P - S) / (P - 1) for minibatches drawn without replacement. Two ways to draw eps:
+  "exact": eps = sum_mu z_mu (r_mu x_mu - g) / sqrt(S P) with P standard normals z (covariance exactly C);
+  "wick":  the large-P Gaussian closure of Eq. (3.12), C ~ (1/S) [ <r^2> Sigma^xx + g g^T ], drawn as
+           eps = sqrt(<r^2> / S) chol(Sigma^xx) xi + g eta / sqrt(S) with N_i + 1 normals.
+
+Records, every `record_every` steps: [W1 (row-major), W2, loss]; moments run over the whole record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numba
+import numpy as np
+
+from .recording import Recorder, RandomStreams, Schedule, run_chunks
+
+NOISE_FORMS = ("exact", "wick")
+
+
+@numba.njit(cache=True, fastmath=True)
+def _update_layers(first, second, product, e):
+    """W1 += W2^T e, W2 += e W1^T from the old weights, in one pass over the rows of W1; the product
+    w = W2 W1 is rebuilt from the new rows (always summed in row order, whatever the chunking)."""
+    n_hidden, n_in = first.shape
+    product[:] = 0.0
+    for i in range(n_hidden):
+        row = first[i]
+        a = 0.0
+        for j in range(n_in):
+            a += row[j] * e[j]
+        old = second[i]
+        new = old + a
+        second[i] = new
+        for j in range(n_in):
+            v = row[j] + old * e[j]
+            row[j] = v
+            product[j] += new * v
+
+
+@numba.njit(cache=True, fastmath=True)
+def _record(first, second, product, target, sigma_xx, loss_floor, out):
+    """[W1, W2, L(w)] with L(w) = L* + 1/2 (w - w*) Sigma^xx (w - w*)^T (exact for the least-squares w*)."""
+    n_hidden, n_in = first.shape
+    out[: n_hidden * n_in] = first.ravel()
+    out[n_hidden * n_in : n_hidden * n_in + n_hidden] = second
+    quad = 0.0
+    for i in range(n_in):
+        acc = 0.0
+        for j in range(n_in):
+            acc += sigma_xx[i, j] * (product[j] - target[j])
+        quad += (product[i] - target[i]) * acc
+    out[n_hidden * n_in + n_hidden] = loss_floor + 0.5 * quad
+
+
+@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def _sgd_chunk(first, second, products, inputs, labels, uniforms, step_size, replacement, permutations, target, sigma_xx, loss_floor,
+               record_every, records):
+    """Minibatch SGD (Eq. 3.5) for uniforms.shape[1] steps; step_size = lambda / S. Minibatch indices as
+    in single_layer: S independent ones, or a partial Fisher-Yates shuffle without replacement."""
+    n_seeds, n_steps, S = uniforms.shape
+    P, n_in = inputs.shape[1], inputs.shape[2]
+    for s in numba.prange(n_seeds):
+        x = inputs[s]
+        y = labels[s]
+        w = products[s]
+        perm = permutations[s]
+        e = np.empty(n_in)
+        for t in range(n_steps):
+            e[:] = 0.0
+            for k in range(S):
+                if replacement:
+                    mu = int(uniforms[s, t, k] * P)
+                else:
+                    j = k + int(uniforms[s, t, k] * (P - k))
+                    mu = perm[j]
+                    perm[j] = perm[k]
+                    perm[k] = mu
+                residual = y[mu]
+                for j in range(n_in):
+                    residual -= w[j] * x[mu, j]
+                c = step_size * residual
+                for j in range(n_in):
+                    e[j] += c * x[mu, j]
+            _update_layers(first[s], second[s], w, e)
+            if (t + 1) % record_every == 0:
+                _record(first[s], second[s], w, target[s], sigma_xx[s], loss_floor[s], records[s, (t + 1) // record_every - 1])
+
+
+@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def _sgf_chunk(first, second, products, inputs, labels, normals, dt, noise_scale, exact, target, sigma_xx, cholesky, loss_floor,
+               batch_size, record_every, records):
+    """Euler-Maruyama of Eqs. (3.15)-(3.16); noise_scale = sqrt(lambda dt) (times sqrt((P - S)/(P - 1))
+    without replacement). Draws per step: P normals ("exact") or N_i + 1 ("wick"), see the module docstring."""
+    n_seeds, n_steps = normals.shape[0], normals.shape[1]
+    P, n_in = inputs.shape[1], inputs.shape[2]
+    for s in numba.prange(n_seeds):
+        x = inputs[s]
+        y = labels[s]
+        w = products[s]
+        e = np.empty(n_in)
+        g = np.empty(n_in)
+        dw = np.empty(n_in)
+        for t in range(n_steps):
+            z = normals[s, t]
+            for j in range(n_in):
+                dw[j] = target[s, j] - w[j]
+            for i in range(n_in):  # g = Sigma^yx - w Sigma^xx = (w* - w) Sigma^xx
+                acc = 0.0
+                for j in range(n_in):
+                    acc += dw[j] * sigma_xx[s, j, i]
+                g[i] = acc
+            if exact:
+                e[:] = 0.0
+                z_sum = 0.0
+                for mu in range(P):
+                    residual = y[mu]
+                    for j in range(n_in):
+                        residual -= w[j] * x[mu, j]
+                    c = z[mu] * residual
+                    z_sum += z[mu]
+                    for j in range(n_in):
+                        e[j] += c * x[mu, j]
+                c = noise_scale / np.sqrt(batch_size * P)
+                for j in range(n_in):
+                    e[j] = dt * g[j] + c * (e[j] - z_sum * g[j])
+            else:
+                quad = 0.0
+                for j in range(n_in):
+                    quad += dw[j] * g[j]
+                mean_sq_residual = 2.0 * loss_floor[s] + quad  # <r^2> = 2 L(w)
+                a = noise_scale * np.sqrt(max(mean_sq_residual, 0.0) / batch_size)
+                b = noise_scale * z[n_in] / np.sqrt(batch_size)
+                for i in range(n_in):
+                    acc = 0.0
+                    for j in range(i + 1):
+                        acc += cholesky[s, i, j] * z[j]
+                    e[i] = dt * g[i] + a * acc + b * g[i]
+            _update_layers(first[s], second[s], w, e)
+            if (t + 1) % record_every == 0:
+                _record(first[s], second[s], w, target[s], sigma_xx[s], loss_floor[s], records[s, (t + 1) // record_every - 1])
+
+
+@dataclass
+class TwoLayerRun:
+    """What one block of seeds produces. Records are [W1 (N_h x N_i, row-major), W2 (N_h), loss];
+    moments run over whole records, about `reference`."""
+
+    final_first: np.ndarray  # (n_seeds, N_h, N_i)
+    final_second: np.ndarray  # (n_seeds, N_h)
+    n_records: int
+    reference: np.ndarray  # (n_seeds, N_h N_i + N_h + 1)
+    sum_deviation: np.ndarray
+    sum_outer_deviation: np.ndarray
+    trace: np.ndarray  # (n_seeds, n_trace, N_h N_i + N_h + 1)
+    trace_steps: np.ndarray
+    time_per_step: float  # lambda for SGD, dt for the SGF
+
+    @property
+    def trace_times(self) -> np.ndarray:
+        return self.trace_steps * self.time_per_step
+
+    @property
+    def first_layer(self) -> np.ndarray:
+        n_hidden, n_in = self.final_first.shape[1:]
+        return self.trace[..., : n_hidden * n_in].reshape(*self.trace.shape[:2], n_hidden, n_in)
+
+    @property
+    def second_layer(self) -> np.ndarray:
+        n_hidden, n_in = self.final_first.shape[1:]
+        return self.trace[..., n_hidden * n_in : n_hidden * (n_in + 1)]
+
+    @property
+    def loss(self) -> np.ndarray:
+        return self.trace[..., -1]
+
+
+class _Setup:
+    def __init__(self, inputs, labels, first_layer, second_layer, rngs, batch_size, schedule_args, reference):
+        self.inputs = np.ascontiguousarray(inputs, dtype=np.float64)
+        self.labels = np.ascontiguousarray(labels, dtype=np.float64)
+        self.n_seeds, self.P, n_in = self.inputs.shape
+        self.first = np.array(first_layer, dtype=np.float64, copy=True)
+        self.second = np.array(second_layer, dtype=np.float64, copy=True).reshape(self.n_seeds, -1)
+        n_hidden = self.first.shape[1]
+        if self.first.shape != (self.n_seeds, n_hidden, n_in) or self.second.shape[1] != n_hidden:
+            raise ValueError(f"layers {self.first.shape}, {self.second.shape} do not fit inputs {self.inputs.shape} (one output)")
+        if len(rngs) != self.n_seeds:
+            raise ValueError(f"need one random generator per seed: {len(rngs)} for {self.n_seeds} seeds")
+        if batch_size > self.P:
+            raise ValueError(f"batch_size {batch_size} exceeds the number of samples P = {self.P}")
+        self.schedule = Schedule(*schedule_args)
+        # Sigma^xx, the least-squares product w* and the minimal loss L*: the loss and (for the SGF) the drift.
+        self.sigma_xx = np.ascontiguousarray(np.matmul(self.inputs.transpose(0, 2, 1), self.inputs) / self.P)
+        sigma_yx = np.einsum("sp,spi->si", self.labels, self.inputs) / self.P
+        self.target = np.ascontiguousarray(np.linalg.solve(self.sigma_xx, sigma_yx[..., None])[..., 0])
+        residual = self.labels - np.einsum("spi,si->sp", self.inputs, self.target)
+        self.loss_floor = 0.5 * np.mean(residual**2, axis=1)
+        self.products = np.einsum("sh,shi->si", self.second, self.first)
+        initial = np.empty((self.n_seeds, n_hidden * n_in + n_hidden + 1))
+        for s in range(self.n_seeds):
+            _record(self.first[s], self.second[s], self.products[s], self.target[s], self.sigma_xx[s], self.loss_floor[s], initial[s])
+        self.recorder = Recorder(self.schedule, initial, initial.shape[1], reference)
+
+    def run(self, recording, time_per_step) -> TwoLayerRun:
+        return TwoLayerRun(self.first, self.second, recording.n_records, recording.reference, recording.sum_deviation,
+                           recording.sum_outer_deviation, recording.trace, recording.trace_steps, time_per_step)
+
+
+def two_layer_sgd(
+    inputs: np.ndarray, labels: np.ndarray, first_layer: np.ndarray, second_layer: np.ndarray, rngs: list[np.random.Generator], *,
+    learning_rate: float, batch_size: int, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int,
+    replacement: bool = True, reference: np.ndarray | None = None, chunk_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> TwoLayerRun:
+    """Minibatch SGD (Eq. 3.5) on a block of seeds: inputs (n_seeds, P, N_i), labels (n_seeds, P),
+    first_layer (n_seeds, N_h, N_i), second_layer (n_seeds, N_h). Moments are about `reference`
+    (default: the first record of the measurement window)."""
+    setup = _Setup(inputs, labels, first_layer, second_layer, rngs, batch_size, (burn_in_steps, measure_steps, record_every, trace_every), reference)
+    permutations = np.tile(np.arange(setup.P, dtype=np.int64), (setup.n_seeds, 1))
+    streams = RandomStreams(rngs, batch_size, normal=False)
+
+    def advance(uniforms, records):
+        _sgd_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, uniforms, learning_rate / batch_size, replacement,
+                   permutations, setup.target, setup.sigma_xx, setup.loss_floor, record_every, records)
+
+    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, batch_size, setup.recorder.trace.shape[2])
+    return setup.run(run_chunks(setup.schedule, setup.recorder, streams, advance, length, progress), learning_rate)
+
+
+def two_layer_sgf(
+    inputs: np.ndarray, labels: np.ndarray, first_layer: np.ndarray, second_layer: np.ndarray, rngs: list[np.random.Generator], *,
+    learning_rate: float, batch_size: int, dt: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int,
+    noise_form: str = "exact", replacement: bool = True, reference: np.ndarray | None = None, chunk_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> TwoLayerRun:
+    """Euler-Maruyama of the stochastic gradient flow (Eqs. 3.15-3.16) in steps dt of t = lambda tau;
+    dt = lambda gives SGD's first two moments per step. noise_form: "exact" (Eq. 3.11) or "wick" (Eq. 3.12)."""
+    if noise_form not in NOISE_FORMS:
+        raise ValueError(f"noise_form must be one of {NOISE_FORMS}, got {noise_form!r}")
+    setup = _Setup(inputs, labels, first_layer, second_layer, rngs, batch_size, (burn_in_steps, measure_steps, record_every, trace_every), reference)
+    exact = noise_form == "exact"
+    per_step = setup.P if exact else setup.inputs.shape[2] + 1
+    finite_population = 1.0 if replacement else (setup.P - batch_size) / (setup.P - 1)
+    noise_scale = np.sqrt(learning_rate * dt * finite_population)
+    cholesky = np.ascontiguousarray(np.linalg.cholesky(setup.sigma_xx))
+    streams = RandomStreams(rngs, per_step, normal=True)
+
+    def advance(normals, records):
+        _sgf_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, normals, dt, noise_scale, exact, setup.target,
+                   setup.sigma_xx, cholesky, setup.loss_floor, batch_size, record_every, records)
+
+    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.recorder.trace.shape[2])
+    return setup.run(run_chunks(setup.schedule, setup.recorder, streams, advance, length, progress), dt)
