@@ -20,11 +20,11 @@ def test_sigkill_during_training_then_resume(tmp_path):
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     results = workdir / "results" / "gross2024_fig5"
+    logs = workdir / "results" / "logs" / "gross2024_fig5"
     # wait until some training blocks are finished while others are still running
     while time.monotonic() < deadline:
         finished = list(results.rglob("sgd_seeds*.nc"))
-        running = [log for log in (workdir / "results" / "logs").rglob("sgd_seeds*.log")
-                   if not (results / log.relative_to(workdir / "results" / "logs" / "gross2024_fig5")).with_suffix(".nc").exists()]
+        running = [log for log in logs.rglob("sgd_seeds*.log") if not (results / log.relative_to(logs)).with_suffix(".nc").exists()]
         if finished and running:
             break
         assert process.poll() is None, "workflow ended before it could be interrupted"

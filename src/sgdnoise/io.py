@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
-import importlib
-import inspect
 import json
 import os
 import subprocess
@@ -74,12 +73,21 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
 
 
 def source_hash(function: str, relative_paths=()) -> str:
-    """Hash of the code behind a rule: the called function's source ("package.module:name") and whole
+    """Hash of the code behind a rule: the called function's source ("sgdnoise.module:name") and whole
     library files (paths relative to the package). Snakemake tracks params, not imported modules, so a
-    rule carrying this in its params reruns when that code changes, and only then."""
+    rule carrying this in its params reruns when that code changes, and only then.
+
+    The function is found by parsing its module's file, not by importing it: the workflow evaluates this
+    for every rule at start-up (on a cluster, in every job), and importing the stages would load numba and
+    scipy each time."""
     module, name = function.split(":")
-    digest = hashlib.sha256(inspect.getsource(getattr(importlib.import_module(module), name)).encode())
     package = Path(__file__).resolve().parent
+    path = package.joinpath(*module.split(".")[1:]).with_suffix(".py")
+    text = path.read_text()
+    definition = next((node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef) and node.name == name), None)
+    if definition is None:
+        raise LookupError(f"{function}: no function {name!r} in {path}")
+    digest = hashlib.sha256(ast.get_source_segment(text, definition).encode())
     for rel in sorted(set(relative_paths)):
         digest.update(rel.encode() + b"\0" + (package / rel).read_bytes())
     return digest.hexdigest()[:16]

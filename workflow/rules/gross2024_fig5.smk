@@ -6,7 +6,7 @@ FIG5 = config["gross2024_fig5"]
 FIG5_DIR = "results/gross2024_fig5"
 # Library files each stage's numbers depend on, beside the stage function itself (see step() in common.smk).
 FIG5_THEORY = ("theory/gross2024_single_layer.py",)
-FIG5_ENGINE = ("engine/__init__.py", "engine/single_layer.py", "statistics.py", "seeding.py")
+FIG5_ENGINE = ("engine/__init__.py", "engine/single_layer.py", "engine/recording.py", "statistics.py", "seeding.py")
 FIG5_ALL = ("experiments/gross2024_fig5.py", "statistics.py", *FIG5_THEORY)  # for the cheap downstream rules
 FIG5_SIMULATED = ("spectrum", "input_dimension")
 

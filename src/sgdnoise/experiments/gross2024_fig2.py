@@ -110,7 +110,7 @@ def summarize(projector_paths: list[str], noise_matrix_path: str, theory_path: s
     Ns = [int(p.N) for p in projector]
     projector = xr.concat([p.drop_vars("N").rename(P="projector_P") for p in projector], dim="projector_N").assign_coords(projector_N=Ns)
     noise = io.open_dataset(noise_matrix_path).drop_vars(["data_spawn_key", "seed"]).rename_dims(seed="realization")
-    summary = xr.merge([projector, noise, io.open_dataset(theory_path).drop_vars("N")], compat="equals", join="exact", combine_attrs="drop")
+    summary = xr.merge([projector, noise, io.open_dataset(theory_path).drop_vars("N")], compat="equals", join="exact", combine_attrs="override")
     summary.attrs = io.provenance(provenance)
     io.write_netcdf(summary, output)
 

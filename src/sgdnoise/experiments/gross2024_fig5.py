@@ -9,7 +9,6 @@ Sweeps: `spectrum` (fixed N, P/N varied; panels b, c), `input_dimension` (fixed 
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +18,7 @@ import xarray as xr
 from .. import claims as claimsmod
 from .. import engine, io, seeding
 from .. import data as datamod
+from ..engine.recording import progress_reporter
 from ..statistics import mean_and_sem, rayleigh_quotients, sorted_eigh
 from ..theory import gross2024_single_layer as theory
 
@@ -54,18 +54,6 @@ def step_plan(N: int, P: int, *, learning_rate: float, record_every: int, trace_
     measure = steps(min(max(measure_relaxation_times * tau, min_measure_steps), max_measure_steps))
     trace_every = record_every * max(1, (burn + measure) // (record_every * (trace_points - 1)))
     return StepPlan(burn, measure, record_every, trace_every, tau)
-
-
-def _progress(label: str):
-    marks = iter(range(10, 101, 10))
-    next_mark = [next(marks)]
-
-    def report(done: int, total: int) -> None:
-        while next_mark[0] is not None and 100 * done >= next_mark[0] * total:
-            print(f"{label}: {next_mark[0]}% of {total} steps", file=sys.stderr, flush=True)
-            next_mark[0] = next(marks, None)
-
-    return report
 
 
 # --------------------------------------------------------------------------------------------- data
@@ -114,7 +102,7 @@ def train(data_path: str, output: str, *, sweep: str, seeds: list[int], sgd_seed
         data.inputs.values, data.labels.values, start, w_star, rngs,
         learning_rate=learning_rate, batch_size=batch_size, burn_in_steps=plan.burn_in_steps, measure_steps=plan.measure_steps,
         record_every=plan.record_every, trace_every=plan.trace_every, replacement=minibatch_replacement, chunk_steps=chunk_steps,
-        progress=_progress(f"{sweep} {point} seeds {seeds[0]}-{seeds[-1]}"),
+        progress=progress_reporter(f"{sweep} {point} seeds {seeds[0]}-{seeds[-1]}"),
     )
     keys = [seeding.spawn_key(experiment_key(sweep), point, s, "sgd") for s in seeds]
     ds = xr.Dataset(

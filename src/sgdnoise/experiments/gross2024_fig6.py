@@ -84,7 +84,7 @@ def evaluate_theory(data_path: str, output: str, *, learning_rate: float, batch_
 # -------------------------------------------------------------------------------------- summary
 def summarize(statistics_paths: list[str], theory_paths: list[str], output: str, *, cases: list[str], provenance: dict) -> None:
     """The cases stacked along `case` (modes and seeds padded with NaN where N or the number of runs is smaller)."""
-    merged = [xr.merge([io.open_dataset(s), io.open_dataset(t)], compat="equals", join="inner", combine_attrs="drop") for s, t in zip(statistics_paths, theory_paths)]
+    merged = [xr.merge([io.open_dataset(s), io.open_dataset(t)], compat="equals", join="inner", combine_attrs="override") for s, t in zip(statistics_paths, theory_paths)]
     summary = xr.concat([m.drop_vars(["N", "P"]) for m in merged], dim="case", join="outer")
     summary = summary.assign_coords(case=cases, N=("case", [int(m.N) for m in merged]), P=("case", [int(m.P) for m in merged]))
     summary.attrs = io.provenance(provenance)

@@ -9,7 +9,6 @@ inputs, teacher and noise direction eps / sigma_eps at every level.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,22 +16,10 @@ import xarray as xr
 
 from .. import data as datamod
 from .. import io, seeding
+from ..engine.recording import progress_reporter
 from ..theory import gross2024_single_layer as theory
 
 FEATURE_DIMS = ("feature", "feature_j")
-
-
-def progress_reporter(label: str):
-    """Progress lines on stderr (the job log) at every 10% of the steps."""
-    marks = iter(range(10, 101, 10))
-    next_mark = [next(marks)]
-
-    def report(done: int, total: int) -> None:
-        while next_mark[0] is not None and 100 * done >= next_mark[0] * total:
-            print(f"{label}: {next_mark[0]}% of {total} steps", file=sys.stderr, flush=True)
-            next_mark[0] = next(marks, None)
-
-    return report
 
 
 # --------------------------------------------------------------------------------------------- data

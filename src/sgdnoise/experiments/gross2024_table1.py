@@ -85,7 +85,7 @@ def evaluate_theory(data_path: str, output: str, *, learning_rate: float, batch_
 # -------------------------------------------------------------------------------------- summary
 def summarize(statistics_paths: list[str], theory_paths: list[str], output: str, *, provenance: dict) -> None:
     """All points along `point` (coordinates N, P, label_noise_variance, regime)."""
-    points = [xr.merge([io.open_dataset(s), io.open_dataset(t)], compat="equals", join="exact", combine_attrs="drop") for s, t in zip(statistics_paths, theory_paths)]
+    points = [xr.merge([io.open_dataset(s), io.open_dataset(t)], compat="equals", join="exact", combine_attrs="override") for s, t in zip(statistics_paths, theory_paths)]
     summary = xr.concat([p.drop_vars(["N", "P", "label_noise_variance"]) for p in points], dim="point")
     summary = summary.assign_coords(
         point=np.arange(len(points)), N=("point", [int(p.N) for p in points]), P=("point", [int(p.P) for p in points]),

@@ -1,0 +1,720 @@
+"""Engine benchmark suite: the compiled engine against the implementations people would otherwise write.
+
+    python -m sgdnoise.benchmarks --out results/benchmarks      (or ./reproduce benchmark)
+
+Four workloads, timed side by side in one process, all float64:
+
+    single_layer  N = 100, P = 1000, S = 10 with replacement, lambda = 0.1       (Gross Sec. II, Eq. 2.11)
+    two_layer     50-40-1 network, P = 5000, S = 10                              (Gross Sec. III, Eq. 3.5)
+    deep_linear   L = 4, widths 12, online SGD, b = 1, sigma_q = 0.1            (Corlouer Sec. 2.1)
+    sde           L = 4, widths 12, Euler-Maruyama of the SGD SDE with the exact state-dependent noise
+                  of Prop. 3.2 (Corlouer Eq. 1), b = 1, sigma_q = 0.1
+
+Implementations:
+
+    engine_1thread / engine_2threads   sgdnoise.engine, numba kernels parallel over seeds, numba.set_num_threads(1 / 2);
+                                       the public entry points are timed (random draws, recording and streaming
+                                       moments included; records every 100 steps, the two-layer every 1000)
+    naive_numpy    one seed, one step at a time, plain numpy (the straightforward implementation)
+    torch_loop     per-seed PyTorch loop: nn.Linear(bias=False) layers + torch.optim.SGD, CPU, float64,
+                   torch.set_num_threads(1); for the SDE the drift comes from autograd of the population loss
+                   and the matrix-free noise is added to .grad before optimizer.step()
+    explicit_sigma (SDE only) per step form Sigma(theta) of Prop. 3.2 (576 x 576), its symmetric square root by
+                   eigh (Sigma has rank <= 222 < 576, so a plain Cholesky fails), then sample N(0, Sigma)
+
+Every implementation consumes the same per-seed random streams as the engine (numpy Generators; minibatch
+indices int(u * P) from uniforms u, Gaussian inputs / noises in the engine's order), so on a tiny case each
+baseline reproduces the engine's trajectory to rounding (tests/test_benchmarks.py). The explicit-Sigma route
+draws one normal per parameter instead, so it agrees with the others in distribution only.
+
+Rates are seed-steps per second (seeds x steps / wall time), best of a few repeats after a warm-up (JIT
+compilation) and a calibration that makes each timed run last >= `min_seconds`; the repeats of a workload's
+implementations are interleaved so that load from other processes hits them alike, and cpu_share (process CPU
+time / (wall time x threads)) shows how much of its cores a measurement actually got. The slow baselines run fewer
+seeds and steps than the engine; the rate is what is compared. Effective GFLOP/s = rate x the FLOPs of one
+step of the minimal algorithm (the *_flops functions), the same count for every implementation, so GFLOP/s
+ratios equal rate ratios.
+
+numpy's BLAS is held to one thread (OPENBLAS_NUM_THREADS=1, set by `python -m sgdnoise.benchmarks` and by
+`reproduce benchmark`), so every baseline runs on one core, like engine_1thread.
+"""
+
+from __future__ import annotations
+
+import os
+
+if __name__ == "__main__":  # python -m sgdnoise.benchmarks: numpy is not imported yet, so this still holds its BLAS to one thread
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numba
+import numpy as np
+
+from . import data, engine
+from .engine import sde_noise
+from .theory import gross2024_single_layer as gross_single
+
+COLUMNS = ["workload", "implementation", "seed_steps_per_s", "gflops", "ratio_to_naive", "ratio_to_torch", "threads", "seeds", "steps",
+           "seconds", "flops_per_step", "cpu_share", "seed_steps_per_cpu_s", "loadavg_1min"]
+
+
+# ------------------------------------------------------------------------------------------- FLOP counts
+def single_layer_flops(N: int, S: int) -> int:
+    """One SGD step w <- w - (lambda/S) X_B^T (X_B w - y_B): S residuals of 2N flops and S rank-one updates
+    of 2N flops, i.e. 4 N S (4000 at N = 100, S = 10)."""
+    return 4 * N * S
+
+
+def two_layer_flops(n_in: int, n_hidden: int, S: int) -> int:
+    """One SGD step of y = W2 W1 x: the error signal e = (lambda/S) sum_mu r_mu x_mu with r_mu = y_mu - w x_mu
+    (4 S N_i), W1 += W2^T e and W2 += e W1^T (2 N_h N_i each) and the product w = W2 W1 for the next
+    residuals (2 N_h N_i): 4 S N_i + 6 N_h N_i (14000 for 50-40-1, S = 10)."""
+    return 4 * S * n_in + 6 * n_hidden * n_in
+
+
+def deep_linear_online_flops(widths: Sequence[int], b: int) -> int:
+    """One online-SGD step by backpropagation, per sample: forward through every layer (2 sum_l d_l d_{l-1}),
+    teacher output M x (2 d_L d_0), backpropagation below the top layer (2 sum_{l>=2} d_l d_{l-1}) and the
+    rank-one weight updates (2 sum_l d_l d_{l-1}); times b. For L = 4, widths 12, b = 1: 6 L d^2 = 3456."""
+    sizes = [widths[l + 1] * widths[l] for l in range(len(widths) - 1)]
+    return b * (2 * sum(sizes) + 2 * widths[-1] * widths[0] + 2 * sum(sizes[1:]) + 2 * sum(sizes))
+
+
+def sde_flops(widths: Sequence[int]) -> int:
+    """One Euler-Maruyama step with the matrix-free noise (matrix products only, O(d^2) terms ignored):
+    prefix products W_<l, l = 3..L (2 d_{l-1} d_{l-2} d_0 each), W = W_L W_<L (2 d_L d_{L-1} d_0), suffix
+    products W_>l, l = L-2..1 (2 d_L d_{l+1} d_l each), Delta Z (2 d_L d_0^2), and the sandwich
+    W_l += W_>l^T R W_<l^T: R W_<l^T for l >= 2 (2 d_L d_0 d_{l-1}) and W_>l^T (.) for l <= L-1
+    (2 d_l d_L d_{l-1}). For L layers of width d: (4L - 4) 2 d^3 = 41472 at L = 4, d = 12."""
+    d = list(widths)
+    L = len(d) - 1
+    flops = sum(2 * d[l - 1] * d[l - 2] * d[0] for l in range(3, L + 1)) + 2 * d[L] * d[L - 1] * d[0]
+    flops += sum(2 * d[L] * d[l + 1] * d[l] for l in range(1, L - 1))
+    flops += 2 * d[L] * d[0] * d[0]
+    flops += sum(2 * d[L] * d[0] * d[l - 1] for l in range(2, L + 1)) + sum(2 * d[l] * d[L] * d[l - 1] for l in range(1, L))
+    return flops
+
+
+# ----------------------------------------------------------------------------------------------- problems
+def _rngs(root: int, n_seeds: int) -> list[np.random.Generator]:
+    return [np.random.default_rng([root, s]) for s in range(n_seeds)]
+
+
+@dataclass
+class SingleLayer:
+    """Teacher-student data of Gross Sec. II A per seed: inputs (n, P, N), labels (n, P); w starts at 0."""
+
+    N: int = 100
+    P: int = 1000
+    S: int = 10
+    learning_rate: float = 0.1
+    n_seeds: int = 32
+    root: int = 1
+    inputs: np.ndarray = field(init=False)
+    labels: np.ndarray = field(init=False)
+    w_star: np.ndarray = field(init=False)
+    w0: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        ds = [data.teacher_student(np.random.default_rng([0, s]), self.N, self.P, 0.25) for s in range(self.n_seeds)]
+        self.inputs = np.stack([d.inputs for d in ds])
+        self.labels = np.stack([d.labels for d in ds])
+        self.w_star = np.stack([gross_single.teacher_solution(d.inputs, d.labels) for d in ds])
+        self.w0 = np.zeros((self.n_seeds, self.N))
+
+    def rngs(self, n):
+        return _rngs(self.root, n)
+
+    @property
+    def flops(self):
+        return single_layer_flops(self.N, self.S)
+
+
+@dataclass
+class TwoLayer:
+    """Gross Sec. III A: x ~ N(0, I/N_i), teacher labels plus noise, weights of order one."""
+
+    n_in: int = 50
+    n_hidden: int = 40
+    P: int = 5000
+    S: int = 10
+    learning_rate: float = 0.05
+    n_seeds: int = 16
+    root: int = 2
+    inputs: np.ndarray = field(init=False)
+    labels: np.ndarray = field(init=False)
+    first: np.ndarray = field(init=False)
+    second: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        rng = np.random.default_rng(3)
+        self.inputs = rng.normal(0, np.sqrt(1 / self.n_in), (self.n_seeds, self.P, self.n_in))
+        teacher = rng.normal(size=(self.n_seeds, self.n_in))
+        self.labels = np.einsum("spi,si->sp", self.inputs, teacher) + rng.normal(0, 0.5, (self.n_seeds, self.P))
+        self.first = rng.normal(0, np.sqrt(1 / self.n_in), (self.n_seeds, self.n_hidden, self.n_in))
+        self.second = rng.normal(0, np.sqrt(1 / self.n_hidden), (self.n_seeds, self.n_hidden))
+
+    def rngs(self, n):
+        return _rngs(self.root, n)
+
+    @property
+    def flops(self):
+        return two_layer_flops(self.n_in, self.n_hidden, self.S)
+
+
+@dataclass
+class DeepLinear:
+    """Corlouer's setting: teacher M = U diag(s) V^T (d_L x d_0), small random initial weights per seed."""
+
+    widths: tuple[int, ...] = (12, 12, 12, 12, 12)
+    batch_size: int = 1
+    learning_rate: float = 0.01
+    label_noise_std: float = 0.1
+    dt: float = 0.01  # SDE only: Euler-Maruyama step in continuum time t = eta k
+    n_seeds: int = 64
+    root: int = 3
+    teacher: np.ndarray = field(init=False)
+    w0: list[np.ndarray] = field(init=False)
+
+    def __post_init__(self):
+        rng = np.random.default_rng(4)
+        d0, dL = self.widths[0], self.widths[-1]
+        u, _ = np.linalg.qr(rng.normal(size=(dL, dL)))
+        v, _ = np.linalg.qr(rng.normal(size=(d0, d0)))
+        s = np.zeros((dL, d0))
+        k = min(d0, dL)
+        s[np.arange(k), np.arange(k)] = np.geomspace(3.0, 0.3, k)
+        self.teacher = u @ s @ v.T
+        self.w0 = [rng.normal(0, 0.3 / np.sqrt(self.widths[l]), (self.n_seeds, self.widths[l + 1], self.widths[l]))
+                   for l in range(len(self.widths) - 1)]
+
+    def rngs(self, n):
+        return _rngs(self.root, n)
+
+    @property
+    def online_flops(self):
+        return deep_linear_online_flops(self.widths, self.batch_size)
+
+    @property
+    def sde_flops(self):
+        return sde_flops(self.widths)
+
+
+# Engine record interval: every 100 steps (the workflow's choice: relaxation takes >= 1e3 steps). The two-layer
+# records hold all 2041 weights and their streaming covariance costs 2 x 2041^2 FLOPs per record, 6x the SGD step
+# at every 100 steps; every 1000 steps keeps that below the step's own cost.
+RECORD_INTERVAL = {"single_layer": 100, "two_layer": 1000, "deep_linear": 100, "sde": 100}
+# Fewest steps per seed of a timed engine run. The two-layer engine returns the 2041 x 2041 moment sums of every
+# seed (533 MB for 16 seeds), a fixed ~0.5-1 s per call; runs of 1e5 steps, as in an experiment, amortise it.
+ENGINE_MIN_STEPS = {"two_layer": 100_000}
+
+
+def _record_every(steps: int, workload: str) -> int:
+    """The workload's record interval, or a divisor of `steps` for step counts that are not multiples of it."""
+    return math.gcd(steps, RECORD_INTERVAL[workload])
+
+
+# ------------------------------------------------------------------------------------------------- engine
+def engine_single_layer(pr: SingleLayer, n: int, steps: int) -> np.ndarray:
+    """Final weights (n, N) after `steps` engine steps of the first n seeds."""
+    run = engine.single_layer_sgd(pr.inputs[:n], pr.labels[:n], pr.w0[:n], pr.w_star[:n], pr.rngs(n), learning_rate=pr.learning_rate,
+                                  batch_size=pr.S, burn_in_steps=0, measure_steps=steps, record_every=_record_every(steps, "single_layer"), trace_every=steps)
+    return run.final_weights
+
+
+def engine_two_layer(pr: TwoLayer, n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    run = engine.two_layer_sgd(pr.inputs[:n], pr.labels[:n], pr.first[:n], pr.second[:n], pr.rngs(n), learning_rate=pr.learning_rate,
+                               batch_size=pr.S, burn_in_steps=0, measure_steps=steps, record_every=_record_every(steps, "two_layer"), trace_every=steps)
+    return run.final_first, run.final_second
+
+
+def engine_deep_linear(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
+    run = engine.deep_linear_online_sgd(pr.teacher, [w[:n] for w in pr.w0], pr.rngs(n), learning_rate=pr.learning_rate,
+                                        batch_size=pr.batch_size, label_noise_std=pr.label_noise_std, burn_in_steps=0, measure_steps=steps,
+                                        record_every=_record_every(steps, "deep_linear"), trace_every=steps)
+    return run.final_weights
+
+
+def engine_sde(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
+    run = engine.deep_linear_sde(pr.teacher, [w[:n] for w in pr.w0], pr.rngs(n), learning_rate=pr.learning_rate, batch_size=pr.batch_size,
+                                 label_noise_std=pr.label_noise_std, dt=pr.dt, burn_in_steps=0, measure_steps=steps,
+                                 record_every=_record_every(steps, "sde"), trace_every=steps)
+    return run.final_weights
+
+
+# -------------------------------------------------------------------------------------------- naive numpy
+def naive_single_layer(pr: SingleLayer, n: int, steps: int) -> np.ndarray:
+    """Eq. (2.11) for one seed at a time, one step at a time: draw S indices, gather, residual, update."""
+    out = []
+    for s, rng in enumerate(pr.rngs(n)):
+        x, y, w = pr.inputs[s], pr.labels[s], pr.w0[s].copy()
+        for _ in range(steps):
+            batch = (rng.random(pr.S) * pr.P).astype(np.int64)
+            xb = x[batch]
+            w -= pr.learning_rate / pr.S * (xb.T @ (xb @ w - y[batch]))
+        out.append(w)
+    return np.array(out)
+
+
+def naive_two_layer(pr: TwoLayer, n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Eq. (3.5) per seed and step: e = (lambda/S) (y_B - w X_B) X_B, W1 += W2^T e, W2 += e W1^T (old weights)."""
+    firsts, seconds = [], []
+    for s, rng in enumerate(pr.rngs(n)):
+        x, y = pr.inputs[s], pr.labels[s]
+        first, second = pr.first[s].copy(), pr.second[s].copy()
+        for _ in range(steps):
+            batch = (rng.random(pr.S) * pr.P).astype(np.int64)
+            xb = x[batch]
+            e = pr.learning_rate / pr.S * ((y[batch] - xb @ (second @ first)) @ xb)
+            first, second = first + np.outer(second, e), second + first @ e
+        firsts.append(first)
+        seconds.append(second)
+    return np.array(firsts), np.array(seconds)
+
+
+def naive_deep_linear(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
+    """Online SGD by backpropagation per seed and step: a batch X (b x d_0) ~ N(0, I), Y = X M^T + sigma_q Xi,
+    forward through the layers, backpropagate the error through the old weights, update every layer."""
+    d0, dL, b = pr.widths[0], pr.widths[-1], pr.batch_size
+    finals = [[] for _ in pr.w0]
+    for s, rng in enumerate(pr.rngs(n)):
+        weights = [w[s].copy() for w in pr.w0]
+        for _ in range(steps):
+            z = rng.standard_normal(b * (d0 + dL) if pr.label_noise_std > 0 else b * d0)
+            x = z[: b * d0].reshape(b, d0)
+            y = x @ pr.teacher.T
+            if pr.label_noise_std > 0:
+                y = y + pr.label_noise_std * z[b * d0 :].reshape(b, dL)
+            hidden = [x]
+            for w in weights:
+                hidden.append(hidden[-1] @ w.T)
+            g = y - hidden[-1]  # minus d loss / d output, per sample
+            for l in range(len(weights) - 1, -1, -1):
+                grad = g.T @ hidden[l]
+                if l > 0:
+                    g = g @ weights[l]
+                weights[l] = weights[l] + pr.learning_rate / b * grad
+        for l, w in enumerate(weights):
+            finals[l].append(w)
+    return [np.array(f) for f in finals]
+
+
+def _partial_products(weights):
+    """W_<l and W_>l for l = 1..L (list index l - 1), and W = W_L ... W_1, with L + (L - 1) products."""
+    d0, dL = weights[0].shape[1], weights[-1].shape[0]
+    prefix = [np.eye(d0)]
+    for w in weights[:-1]:
+        prefix.append(w @ prefix[-1])
+    suffix = [np.eye(dL)]
+    for w in weights[:0:-1]:
+        suffix.insert(0, suffix[0] @ w)
+    return prefix, suffix, weights[-1] @ prefix[-1]
+
+
+def _symmetric_gaussian(draws, d0):
+    """Z = (Xi + Xi^T)/sqrt(2) from the d_0 (d_0 + 1)/2 normals of its upper triangle (row-major, Z_ii = sqrt(2) xi)."""
+    z = np.zeros((d0, d0))
+    z[np.triu_indices(d0)] = draws
+    z = z + np.triu(z, 1).T
+    z[np.diag_indices(d0)] *= np.sqrt(2.0)
+    return z
+
+
+def naive_sde(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
+    """Euler-Maruyama per seed and step with the matrix-free noise (sde_noise.deep_linear_noise):
+    W_l += W_>l^T (dt Delta + sqrt(eta dt / b) (Delta Z + sigma_q N)) W_<l^T."""
+    d0, dL = pr.widths[0], pr.widths[-1]
+    n_z = d0 * (d0 + 1) // 2
+    scale = np.sqrt(pr.learning_rate * pr.dt / pr.batch_size)
+    finals = [[] for _ in pr.w0]
+    for s, rng in enumerate(pr.rngs(n)):
+        weights = [w[s].copy() for w in pr.w0]
+        for _ in range(steps):
+            prefix, suffix, product = _partial_products(weights)
+            delta = pr.teacher - product
+            draws = rng.standard_normal(n_z + (dL * d0 if pr.label_noise_std > 0 else 0))
+            noise = delta @ _symmetric_gaussian(draws[:n_z], d0)
+            if pr.label_noise_std > 0:
+                noise = noise + pr.label_noise_std * draws[n_z:].reshape(dL, d0)
+            r = pr.dt * delta + scale * noise
+            weights = [w + q.T @ r @ a.T for w, a, q in zip(weights, prefix, suffix)]
+        for l, w in enumerate(weights):
+            finals[l].append(w)
+    return [np.array(f) for f in finals]
+
+
+def explicit_sigma_step(weights, teacher, label_noise_std, dt, scale, xi):
+    """One Euler-Maruyama step through the explicit covariance: Sigma(theta) of Prop. 3.2 in the engine's
+    parameter order, its symmetric square root R = V sqrt(Lambda) (R R^T = Sigma; eigh because Sigma is
+    singular), noise = R xi with xi ~ N(0, I_params). Returns the new weights and R."""
+    sigma = sde_noise.deep_linear_noise_covariance(weights, teacher, label_noise_std)
+    values, vectors = np.linalg.eigh(sigma)
+    root = vectors * np.sqrt(np.clip(values, 0.0, None))
+    noise = root @ xi
+    prefix, suffix, product = _partial_products(weights)
+    delta = teacher - product
+    out, start = [], 0
+    for w, a, q in zip(weights, prefix, suffix):
+        out.append(w + dt * (q.T @ delta @ a.T) + scale * noise[start : start + w.size].reshape(w.shape))
+        start += w.size
+    return out, root
+
+
+def explicit_sigma_sde(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
+    """Euler-Maruyama per seed and step through the explicit Sigma (explicit_sigma_step)."""
+    scale = np.sqrt(pr.learning_rate * pr.dt / pr.batch_size)
+    n_params = sum(w.shape[1] * w.shape[2] for w in pr.w0)
+    finals = [[] for _ in pr.w0]
+    for s, rng in enumerate(pr.rngs(n)):
+        weights = [w[s].copy() for w in pr.w0]
+        for _ in range(steps):
+            weights, _ = explicit_sigma_step(weights, pr.teacher, pr.label_noise_std, pr.dt, scale, rng.standard_normal(n_params))
+        for l, w in enumerate(weights):
+            finals[l].append(w)
+    return [np.array(f) for f in finals]
+
+
+# -------------------------------------------------------------------------------------------- PyTorch loop
+def _torch():
+    import torch
+
+    torch.set_num_threads(1)
+    return torch
+
+
+def _linear_stack(torch, widths, initial):
+    layers = [torch.nn.Linear(widths[l], widths[l + 1], bias=False, dtype=torch.float64) for l in range(len(widths) - 1)]
+    with torch.no_grad():
+        for layer, w in zip(layers, initial):
+            layer.weight.copy_(torch.from_numpy(np.asarray(w, dtype=np.float64)).reshape(layer.weight.shape))
+    return torch.nn.Sequential(*layers)
+
+
+def torch_single_layer(pr: SingleLayer, n: int, steps: int) -> np.ndarray:
+    """nn.Linear(N, 1, bias=False) + optim.SGD(lr = lambda) on the loss (1/2S) sum_B (y - w x)^2, per seed."""
+    torch = _torch()
+    out = []
+    for s, rng in enumerate(pr.rngs(n)):
+        x, y = torch.from_numpy(pr.inputs[s]), torch.from_numpy(pr.labels[s])
+        model = _linear_stack(torch, (pr.N, 1), [pr.w0[s]])
+        optimizer = torch.optim.SGD(model.parameters(), lr=pr.learning_rate)
+        for _ in range(steps):
+            batch = torch.from_numpy((rng.random(pr.S) * pr.P).astype(np.int64))
+            optimizer.zero_grad()
+            loss = 0.5 * ((model(x[batch]).squeeze(1) - y[batch]) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+        out.append(model[0].weight.detach().numpy().ravel().copy())
+    return np.array(out)
+
+
+def torch_two_layer(pr: TwoLayer, n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two nn.Linear(bias=False) layers N_i -> N_h -> 1 + optim.SGD on the loss (1/2S) sum_B (y - W2 W1 x)^2, per seed."""
+    torch = _torch()
+    firsts, seconds = [], []
+    for s, rng in enumerate(pr.rngs(n)):
+        x, y = torch.from_numpy(pr.inputs[s]), torch.from_numpy(pr.labels[s])
+        model = _linear_stack(torch, (pr.n_in, pr.n_hidden, 1), [pr.first[s], pr.second[s]])
+        optimizer = torch.optim.SGD(model.parameters(), lr=pr.learning_rate)
+        for _ in range(steps):
+            batch = torch.from_numpy((rng.random(pr.S) * pr.P).astype(np.int64))
+            optimizer.zero_grad()
+            loss = 0.5 * ((model(x[batch]).squeeze(1) - y[batch]) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+        firsts.append(model[0].weight.detach().numpy().copy())
+        seconds.append(model[1].weight.detach().numpy().ravel().copy())
+    return np.array(firsts), np.array(seconds)
+
+
+def torch_deep_linear(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
+    """L nn.Linear(bias=False) layers + optim.SGD(lr = eta) on (1/b) sum_k 1/2 ||y_k - W x_k||^2, fresh batch per step."""
+    torch = _torch()
+    d0, dL, b = pr.widths[0], pr.widths[-1], pr.batch_size
+    teacher_t = torch.from_numpy(pr.teacher.T.copy())
+    finals = [[] for _ in pr.w0]
+    for s, rng in enumerate(pr.rngs(n)):
+        model = _linear_stack(torch, pr.widths, [w[s] for w in pr.w0])
+        optimizer = torch.optim.SGD(model.parameters(), lr=pr.learning_rate)
+        for _ in range(steps):
+            z = torch.from_numpy(rng.standard_normal(b * (d0 + dL) if pr.label_noise_std > 0 else b * d0))
+            x = z[: b * d0].reshape(b, d0)
+            y = x @ teacher_t
+            if pr.label_noise_std > 0:
+                y = y + pr.label_noise_std * z[b * d0 :].reshape(b, dL)
+            optimizer.zero_grad()
+            loss = 0.5 * ((y - model(x)) ** 2).sum() / b
+            loss.backward()
+            optimizer.step()
+        for l, layer in enumerate(model):
+            finals[l].append(layer.weight.detach().numpy().copy())
+    return [np.array(f) for f in finals]
+
+
+def torch_sde(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
+    """L nn.Linear(bias=False) layers + optim.SGD(lr = dt): autograd of the population loss 1/2 ||M - W||_F^2
+    gives the drift; the matrix-free noise W_>l^T (Delta Z + sigma_q N) W_<l^T, scaled by sqrt(eta dt / b) / dt,
+    is subtracted from each .grad before optimizer.step()."""
+    torch = _torch()
+    d0, dL = pr.widths[0], pr.widths[-1]
+    n_z = d0 * (d0 + 1) // 2
+    scale = np.sqrt(pr.learning_rate * pr.dt / pr.batch_size)
+    teacher_t = torch.from_numpy(pr.teacher.T.copy())
+    eye = torch.eye(d0, dtype=torch.float64)
+    upper = torch.triu_indices(d0, d0)
+    finals = [[] for _ in pr.w0]
+    for s, rng in enumerate(pr.rngs(n)):
+        model = _linear_stack(torch, pr.widths, [w[s] for w in pr.w0])
+        optimizer = torch.optim.SGD(model.parameters(), lr=pr.dt)
+        for _ in range(steps):
+            optimizer.zero_grad()
+            product_t = model(eye)  # rows are W e_i: W^T
+            loss = 0.5 * ((teacher_t - product_t) ** 2).sum()
+            loss.backward()
+            with torch.no_grad():
+                draws = torch.from_numpy(rng.standard_normal(n_z + (dL * d0 if pr.label_noise_std > 0 else 0)))
+                z = torch.zeros(d0, d0, dtype=torch.float64)
+                z[upper[0], upper[1]] = draws[:n_z]
+                z = z + torch.triu(z, 1).T
+                z.diagonal().mul_(np.sqrt(2.0))
+                noise = (teacher_t - product_t).T @ z
+                if pr.label_noise_std > 0:
+                    noise = noise + pr.label_noise_std * draws[n_z:].reshape(dL, d0)
+                weights = [layer.weight for layer in model]
+                prefix = [eye]
+                for w in weights[:-1]:
+                    prefix.append(w @ prefix[-1])
+                suffix = [torch.eye(dL, dtype=torch.float64)]
+                for w in weights[:0:-1]:
+                    suffix.insert(0, suffix[0] @ w)
+                for w, a, q in zip(weights, prefix, suffix):
+                    w.grad -= (scale / pr.dt) * (q.T @ noise @ a.T)
+            optimizer.step()
+        for l, layer in enumerate(model):
+            finals[l].append(layer.weight.detach().numpy().copy())
+    return [np.array(f) for f in finals]
+
+
+# ------------------------------------------------------------------------------------------------- timing
+@dataclass
+class Timing:
+    seeds: int
+    steps: int
+    seconds: float  # wall time of the fastest repeat
+    cpu_seconds: float  # process CPU time (all threads) of that repeat
+
+    @property
+    def rate(self) -> float:
+        return self.seeds * self.steps / self.seconds
+
+
+@dataclass
+class Measurement:
+    """One implementation of one workload: run(n_seeds, steps) with `threads` numba threads."""
+
+    workload: str
+    implementation: str
+    run: Callable[[int, int], object]
+    seeds: int
+    threads: int
+    quantum: int  # step counts are multiples of this
+    flops_per_step: int
+    min_steps: int = 4  # first step count tried by the calibration
+    steps: int = 0
+    best: Timing | None = None
+
+    def once(self) -> Timing:
+        numba.set_num_threads(self.threads)
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.run(self.seeds, self.steps)
+        timing = Timing(self.seeds, self.steps, time.perf_counter() - wall, time.process_time() - cpu)
+        if self.best is None or timing.seconds < self.best.seconds:
+            self.best = timing
+        return timing
+
+    def calibrate(self, min_seconds: float) -> None:
+        """Warm up (JIT compilation, caches), then grow the step count until one run takes >= min_seconds."""
+        self.steps = self.quantum
+        self.once()  # warm-up, not kept
+        self.best = None
+        self.steps = max(self.quantum, self.min_steps)
+        while True:
+            elapsed = self.once().seconds
+            if elapsed >= min_seconds:
+                return
+            grow = min(20.0, max(1.5, 1.15 * min_seconds / max(elapsed, 1e-6)))
+            self.steps = int(math.ceil(self.steps * grow / self.quantum)) * self.quantum
+            self.best = None
+
+
+# Seeds per measurement: the engine runs the issue's seed counts; the slow baselines one seed (a rate is compared).
+ENGINE_SEEDS = {"single_layer": 32, "two_layer": 16, "deep_linear": 64, "sde": 64}
+def measurements(scale: float = 1.0, torch: bool = True) -> list[list[Measurement]]:
+    """Per workload, the measurements to interleave; `scale` < 1 shrinks the engine's seed counts (smoke tests)."""
+    single, two, deep = SingleLayer(), TwoLayer(), DeepLinear()
+    spec = {
+        "single_layer": (single, single.flops, engine_single_layer, naive_single_layer, torch_single_layer, None),
+        "two_layer": (two, two.flops, engine_two_layer, naive_two_layer, torch_two_layer, None),
+        "deep_linear": (deep, deep.online_flops, engine_deep_linear, naive_deep_linear, torch_deep_linear, None),
+        "sde": (deep, deep.sde_flops, engine_sde, naive_sde, torch_sde, explicit_sigma_sde),
+    }
+    threads = [t for t in (1, 2) if t <= numba.config.NUMBA_NUM_THREADS]
+    out = []
+    for name, (problem, flops, eng, naive, torch_fn, explicit) in spec.items():
+        seeds = max(1, int(round(ENGINE_SEEDS[name] * scale)))
+        group = [Measurement(name, f"engine_{t}thread{'s' if t > 1 else ''}", partial(eng, problem), seeds, t, RECORD_INTERVAL[name], flops,
+                             int(ENGINE_MIN_STEPS.get(name, 0) * min(1.0, scale)))
+                 for t in threads]
+        group.append(Measurement(name, "naive_numpy", partial(naive, problem), 1, 1, 1, flops))
+        if torch:
+            group.append(Measurement(name, "torch_loop", partial(torch_fn, problem), 1, 1, 1, flops))
+        if explicit is not None:
+            group.append(Measurement(name, "explicit_sigma", partial(explicit, problem), 1, 1, 1, flops))
+        out.append(group)
+    return out
+
+
+def _torch_available() -> bool:
+    try:
+        _torch()
+    except ImportError:
+        return False
+    return True
+
+
+def run_benchmarks(min_seconds: float = 1.0, repeats: int = 3, scale: float = 1.0, log: Callable[[str], None] = print):
+    """Time every implementation of every workload; returns the rows of engine.csv as a pandas DataFrame.
+
+    Per workload: calibrate each implementation, then `repeats` rounds that run every implementation once,
+    interleaved, so that a burst of load from other processes hits all of them alike; the fastest round counts.
+    """
+    import pandas as pd
+
+    has_torch = _torch_available()
+    if not has_torch:
+        log("PyTorch is not importable: torch_loop rows are skipped (./reproduce benchmark installs it)")
+    previous_threads = numba.get_num_threads()
+    rows = []
+    try:
+        for group in measurements(scale, has_torch):
+            log(f"{group[0].workload}: calibrating (warm-up and step counts for >= {min_seconds:g} s per run)")
+            for m in group:
+                m.calibrate(min_seconds)
+            for r in range(repeats - 1):
+                log(f"{group[0].workload}: round {r + 2} of {repeats}")
+                for m in group:
+                    m.once()
+            for m in group:
+                t = m.best
+                rows.append({"workload": m.workload, "implementation": m.implementation, "seed_steps_per_s": t.rate,
+                             "gflops": t.rate * m.flops_per_step / 1e9, "threads": m.threads, "seeds": t.seeds, "steps": t.steps,
+                             "seconds": t.seconds, "flops_per_step": m.flops_per_step, "cpu_share": t.cpu_seconds / (t.seconds * m.threads),
+                             "seed_steps_per_cpu_s": t.seeds * t.steps / t.cpu_seconds,
+                             "loadavg_1min": os.getloadavg()[0]})
+                log(f"  {m.workload:13s} {m.implementation:16s} {t.rate:14,.0f} seed-steps/s  {rows[-1]['gflops']:8.3f} GFLOP/s"
+                    f"  ({t.seeds} seeds x {t.steps} steps in {t.seconds:.2f} s, cpu share {rows[-1]['cpu_share']:.2f})")
+    finally:
+        numba.set_num_threads(previous_threads)
+    table = pd.DataFrame(rows)
+    for reference, column in (("naive_numpy", "ratio_to_naive"), ("torch_loop", "ratio_to_torch")):
+        base = table[table.implementation == reference].set_index("workload").seed_steps_per_s
+        table[column] = table.seed_steps_per_s / table.workload.map(base)
+    for column in ("ratio_to_naive", "ratio_to_torch"):
+        if column not in table:
+            table[column] = np.nan
+    return table[COLUMNS]
+
+
+def targets(table) -> "pd.DataFrame":
+    """The issue's targets as measured ratios: engine on one thread against the one-core baselines, and the
+    engine's two-thread speed-up. `note` flags a ratio whose measurements did not get their cores to themselves."""
+    import pandas as pd
+
+    rows_by = table.set_index(["workload", "implementation"])
+    rows = []
+
+    def add(target, numerator, denominator, required):
+        if numerator not in rows_by.index or denominator not in rows_by.index:
+            return
+        a, b = rows_by.loc[numerator], rows_by.loc[denominator]
+        measured = a.seed_steps_per_s / b.seed_steps_per_s
+        short = [f"{key[1]} got {row.cpu_share:.2f} of its {int(row.threads)} core(s)" for key, row in ((numerator, a), (denominator, b))
+                 if row.cpu_share < 0.85]
+        note = "; ".join(short) + f" (load average {a.loadavg_1min:.1f}: other jobs shared the CPU)" if short else ""
+        if short and a.threads != b.threads:  # what the CPU time says about parallel efficiency
+            efficiency = a.seed_steps_per_cpu_s / b.seed_steps_per_cpu_s
+            note += f"; per CPU-second the 2-thread run did {efficiency:.2f} of the 1-thread rate"
+        rows.append({"target": target, "measured": measured, "required": required, "met": bool(measured >= required), "note": note})
+
+    for wl in ("single_layer", "deep_linear"):
+        add(f"{wl}: engine (1 thread) / naive numpy", (wl, "engine_1thread"), (wl, "naive_numpy"), 20.0)
+    for wl in ("single_layer", "two_layer", "deep_linear", "sde"):
+        add(f"{wl}: engine (1 thread) / PyTorch per-seed loop", (wl, "engine_1thread"), (wl, "torch_loop"), 200.0)
+    for wl in ("single_layer", "two_layer", "deep_linear", "sde"):
+        add(f"{wl}: engine 2 threads / 1 thread", (wl, "engine_2threads"), (wl, "engine_1thread"), 1.7)
+    add("sde: matrix-free engine (1 thread) / explicit Sigma", ("sde", "engine_1thread"), ("sde", "explicit_sigma"), 1000.0)
+    return pd.DataFrame(rows, columns=["target", "measured", "required", "met", "note"])
+
+
+def plot(table, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    fig, ax = plt.subplots(figsize=(10, 5))
+    order = [i for i in ("engine_1thread", "engine_2threads", "naive_numpy", "torch_loop", "explicit_sigma") if i in set(table.implementation)]
+    sns.barplot(data=table, x="workload", y="seed_steps_per_s", hue="implementation", hue_order=order, ax=ax)
+    ax.set_yscale("log")
+    ax.set_ylim(top=table.seed_steps_per_s.max() * 40)  # room for the legend
+    ax.set_ylabel("seed-steps per second")
+    ax.set_xlabel("")
+    ax.set_title("Engine vs baselines (float64; baselines and engine_1thread on one core)")
+    for container in ax.containers:
+        ax.bar_label(container, fmt="%.2g", fontsize=6.5, padding=1, rotation=90)
+    ax.legend(fontsize=8, ncols=3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=Path("results/benchmarks"), help="output directory (default results/benchmarks)")
+    parser.add_argument("--min-seconds", type=float, default=1.0, help="minimum duration of one timed run (default 1.0)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed repeats per measurement, best kept (default 3)")
+    parser.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)  # engine seed counts x scale (smoke tests)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def log(message):
+        print(message, flush=True)
+
+    log(f"benchmark: numba {numba.__version__} ({numba.config.NUMBA_NUM_THREADS} threads available), numpy {np.__version__}, "
+        f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, load average {os.getloadavg()[0]:.2f}")
+    log("benchmark: baselines run 1 seed and fewer steps than the engine; rates (seed-steps/s) are compared")
+    start = time.perf_counter()
+    table = run_benchmarks(args.min_seconds, args.repeats, args.scale, log=log)
+    table.to_csv(args.out / "engine.csv", index=False, float_format="%.6g")
+    goals = targets(table)
+    goals.to_csv(args.out / "engine_targets.csv", index=False, float_format="%.4g")
+    plot(table, args.out / "engine.png")
+    log(f"benchmark: {time.perf_counter() - start:.0f} s, load average {os.getloadavg()[0]:.2f} (other jobs on the machine slow every row)")
+    log(goals.drop(columns="note").to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    for note in goals.note[goals.note != ""].unique():
+        log(f"note: {note}")
+    log(f"benchmark: wrote {args.out / 'engine.csv'}, {args.out / 'engine_targets.csv'}, {args.out / 'engine.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""The benchmark's baselines compute the engine's dynamics: fed the same random streams, each reproduces the
+engine's weights to rounding on a tiny case. No test here asserts a wall time.
+
+That the explicit Sigma equals the matrix-free sampler's covariance is tested in test_sde_noise.py
+(test_matrix_free_deep_noise_has_the_appendix_b_covariance); here only the explicit route's square root and drift.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sgdnoise import benchmarks as bm
+from sgdnoise.engine import sde_noise
+
+STEPS = 37  # not a multiple of the record interval: the engine then records every step
+
+
+def tiny():
+    return {
+        "single_layer": bm.SingleLayer(N=7, P=20, S=3, n_seeds=3),
+        "two_layer": bm.TwoLayer(n_in=5, n_hidden=4, P=30, S=3, n_seeds=2),
+        "deep_linear": bm.DeepLinear(widths=(4, 5, 3, 3), batch_size=2, n_seeds=2),  # non-square catches transposes
+        "sde": bm.DeepLinear(widths=(4, 5, 3, 3), n_seeds=2, learning_rate=0.05, dt=0.02),
+    }
+
+
+ENGINE = {"single_layer": bm.engine_single_layer, "two_layer": bm.engine_two_layer, "deep_linear": bm.engine_deep_linear, "sde": bm.engine_sde}
+NAIVE = {"single_layer": bm.naive_single_layer, "two_layer": bm.naive_two_layer, "deep_linear": bm.naive_deep_linear, "sde": bm.naive_sde}
+TORCH = {"single_layer": bm.torch_single_layer, "two_layer": bm.torch_two_layer, "deep_linear": bm.torch_deep_linear, "sde": bm.torch_sde}
+
+
+def assert_same_weights(expected, actual):
+    expected = expected if isinstance(expected, (list, tuple)) else [expected]
+    actual = actual if isinstance(actual, (list, tuple)) else [actual]
+    assert len(expected) == len(actual)
+    for e, a in zip(expected, actual):
+        assert e.shape == a.shape
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("workload", list(ENGINE))
+def test_naive_numpy_loop_equals_engine(workload):
+    problem = tiny()[workload]
+    n = problem.n_seeds
+    engine_weights = ENGINE[workload](problem, n, STEPS)
+    assert_same_weights(engine_weights, NAIVE[workload](problem, n, STEPS))
+    # ... and the dynamics did move the weights
+    first = engine_weights[0] if isinstance(engine_weights, (list, tuple)) else engine_weights
+    initial = {"single_layer": lambda p: p.w0, "two_layer": lambda p: p.first, "deep_linear": lambda p: p.w0[0], "sde": lambda p: p.w0[0]}
+    assert np.abs(first - initial[workload](problem)[:n]).max() > 1e-3
+
+
+@pytest.mark.parametrize("workload", list(ENGINE))
+def test_torch_loop_in_float64_equals_engine(workload):
+    pytest.importorskip("torch")
+    problem = tiny()[workload]
+    assert_same_weights(ENGINE[workload](problem, problem.n_seeds, STEPS), TORCH[workload](problem, problem.n_seeds, STEPS))
+
+
+def test_explicit_sigma_route_has_the_right_square_root_and_drift():
+    problem = tiny()["sde"]
+    weights = [w[0] for w in problem.w0]
+    n_params = sum(w.size for w in weights)
+    _, root = bm.explicit_sigma_step(weights, problem.teacher, problem.label_noise_std, problem.dt, 1.0, np.zeros(n_params))
+    sigma = sde_noise.deep_linear_noise_covariance(weights, problem.teacher, problem.label_noise_std)
+    np.testing.assert_allclose(root @ root.T, sigma, rtol=0, atol=1e-12 * np.abs(sigma).max())
+    # The step is linear in xi: its noise covariance is scale^2 R R^T = scale^2 Sigma.
+    base, _ = bm.explicit_sigma_step(weights, problem.teacher, problem.label_noise_std, problem.dt, 0.7, np.zeros(n_params))
+    columns = []
+    for k in range(n_params):
+        moved, _ = bm.explicit_sigma_step(weights, problem.teacher, problem.label_noise_std, problem.dt, 0.7, np.eye(n_params)[k])
+        columns.append(np.concatenate([(m - b).ravel() for m, b in zip(moved, base)]))
+    noise_map = np.array(columns).T
+    np.testing.assert_allclose(noise_map @ noise_map.T, 0.49 * sigma, rtol=0, atol=1e-12 * np.abs(sigma).max())
+    # Without noise (eta = 0) the explicit route is Euler on the drift, like the engine's SDE kernel.
+    quiet = bm.DeepLinear(widths=(4, 5, 3, 3), n_seeds=2, learning_rate=0.0, dt=0.02)
+    assert_same_weights(bm.engine_sde(quiet, 2, STEPS), bm.explicit_sigma_sde(quiet, 2, STEPS))
+
+
+def test_flop_counts():
+    assert bm.single_layer_flops(100, 10) == 4000
+    assert bm.two_layer_flops(50, 40, 10) == 14000
+    assert bm.deep_linear_online_flops((12,) * 5, 1) == 6 * 4 * 12**2
+    for L in (2, 3, 4, 6):
+        assert bm.sde_flops((9,) * (L + 1)) == (4 * L - 4) * 2 * 9**3
+
+
+def test_benchmark_command_writes_the_tables_and_plot(tmp_path, capsys):
+    """A smoke run at tiny scale: the files and columns, not the speeds."""
+    assert bm.main(["--out", str(tmp_path), "--min-seconds", "0.001", "--repeats", "2", "--scale", "0.05"]) == 0
+    table = pd.read_csv(tmp_path / "engine.csv")
+    assert list(table.columns[:5]) == ["workload", "implementation", "seed_steps_per_s", "gflops", "ratio_to_naive"]
+    assert set(table.workload) == {"single_layer", "two_layer", "deep_linear", "sde"}
+    assert {"engine_1thread", "naive_numpy", "explicit_sigma"} <= set(table.implementation)
+    assert (table.seed_steps_per_s > 0).all()
+    np.testing.assert_allclose(table[table.implementation == "naive_numpy"].ratio_to_naive, 1.0)
+    targets = pd.read_csv(tmp_path / "engine_targets.csv")
+    assert list(targets.columns[:4]) == ["target", "measured", "required", "met"]
+    assert "sde: matrix-free engine (1 thread) / explicit Sigma" in set(targets.target)
+    assert (tmp_path / "engine.png").stat().st_size > 0
+    assert "seed-steps/s" in capsys.readouterr().out
+
+
+def test_engine_random_streams_drawn_in_parallel_equal_serial_draws():
+    """The engine splits a chunk's draws over threads (engine/recording.py): the numbers must not change."""
+    import numba
+
+    from sgdnoise.engine.recording import RandomStreams
+
+    previous = numba.get_num_threads()
+    try:
+        draws = {}
+        for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(threads)
+            for normal in (True, False):
+                streams = RandomStreams([np.random.default_rng([9, s]) for s in range(5)], 300, normal)
+                draws[threads, normal] = np.concatenate([streams.draw(40).copy(), streams.draw(17).copy()], axis=1)
+    finally:
+        numba.set_num_threads(previous)
+    for normal in (True, False):
+        expected = np.array([np.random.default_rng([9, s]).standard_normal((57, 300)) if normal else
+                             np.random.default_rng([9, s]).random((57, 300)) for s in range(5)])
+        for (threads, kind), value in draws.items():
+            if kind == normal:
+                np.testing.assert_array_equal(value, expected)
