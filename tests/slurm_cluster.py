@@ -305,15 +305,6 @@ def snakemake_executable() -> str:
     return str(Path(sys.executable).parent / "snakemake")
 
 
-def copy_workflow(target: Path) -> Path:
-    """A runnable copy of the workflow (Snakefile, config.yaml, workflow/) in `target`; the library is the installed one."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in ("Snakefile", "config.yaml"):
-        shutil.copy(REPO / name, target / name)
-    shutil.copytree(REPO / "workflow", target / "workflow", dirs_exist_ok=True)
-    return target
-
-
 def run_snakemake_locally(snakefile_dir: Path, extra_args: list[str], timeout_s: int = 600) -> subprocess.CompletedProcess:
     """Run snakemake in `snakefile_dir` without SLURM, through workflow/profiles/default (as ./reproduce does)."""
     command = [snakemake_executable(), "--workflow-profile", str(REPO / "workflow" / "profiles" / "default"), *extra_args]

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
-from slurm_cluster import (SlurmUnavailable, copy_workflow, local_slurm_cluster, run_snakemake_locally,
-                           run_snakemake_on_slurm)
+from slurm_cluster import SlurmUnavailable, local_slurm_cluster, run_snakemake_locally, run_snakemake_on_slurm
+from test_workflow import copy_workflow
 
 pytestmark = pytest.mark.slurm
 

@@ -8,9 +8,6 @@ Sweeps: `spectrum` (fixed N, P/N varied; panels b, c), `input_dimension` (fixed 
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
 import scipy.stats
 import xarray as xr
@@ -21,6 +18,7 @@ from .. import data as datamod
 from ..engine.recording import progress_reporter
 from ..statistics import mean_and_sem, rayleigh_quotients, sorted_eigh
 from ..theory import gross2024_single_layer as theory
+from .gross2024_single_layer import StepPlan, step_plan as relaxation_step_plan
 
 EXPERIMENT = "gross2024_fig5"
 FEATURE_DIMS = ("feature", "feature_j")
@@ -30,30 +28,15 @@ def experiment_key(sweep: str) -> str:
     return f"{EXPERIMENT}/{sweep}"
 
 
-@dataclass(frozen=True)
-class StepPlan:
-    """SGD step counts of one parameter point, all multiples of record_every."""
-
-    burn_in_steps: int
-    measure_steps: int
-    record_every: int
-    trace_every: int
-    relaxation_steps: float  # 1 / (lr * omega_min) at the Marchenko-Pastur edge
-
-
 def step_plan(N: int, P: int, *, learning_rate: float, record_every: int, trace_points: int, burn_in_relaxation_times: float,
               measure_relaxation_times: float, min_measure_steps: int, max_measure_steps: int, **_) -> StepPlan:
-    """Burn-in and window lengths from the slowest relaxation time (Sec. II B 3), clipped to the budget."""
-    omega_min = theory.marchenko_pastur_smallest_eigenvalue(N, P)
-    tau = math.inf if omega_min == 0 else 1.0 / (learning_rate * omega_min)
-
-    def steps(x: float) -> int:
-        return int(math.ceil(min(x, max_measure_steps) / record_every)) * record_every
-
-    burn = steps(burn_in_relaxation_times * tau)
-    measure = steps(min(max(measure_relaxation_times * tau, min_measure_steps), max_measure_steps))
-    trace_every = record_every * max(1, (burn + measure) // (record_every * (trace_points - 1)))
-    return StepPlan(burn, measure, record_every, trace_every, tau)
+    """Burn-in and window lengths from the slowest relaxation time (Sec. II B 3) at the Marchenko-Pastur edge,
+    clipped to the budget."""
+    return relaxation_step_plan(
+        theory.marchenko_pastur_smallest_eigenvalue(N, P), learning_rate=learning_rate, record_every=record_every, trace_points=trace_points,
+        burn_in_relaxation_times=burn_in_relaxation_times, measure_relaxation_times=measure_relaxation_times,
+        min_measure_steps=min_measure_steps, max_measure_steps=max_measure_steps,
+    )
 
 
 # --------------------------------------------------------------------------------------------- data

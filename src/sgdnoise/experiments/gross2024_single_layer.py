@@ -77,8 +77,9 @@ class StepPlan:
 
 def step_plan(omega_min: float, *, learning_rate: float, record_every: int, trace_points: int, burn_in_relaxation_times: float,
               measure_relaxation_times: float, min_measure_steps: int, max_measure_steps: int) -> StepPlan:
-    """Burn-in and window in units of the slowest relaxation time, clipped to [min, max] measure steps."""
-    tau = 1.0 / (learning_rate * omega_min)
+    """Burn-in and window in units of the slowest relaxation time, clipped to [min, max] measure steps
+    (omega_min = 0, no relaxation: the budget's maximum)."""
+    tau = math.inf if omega_min == 0 else 1.0 / (learning_rate * float(omega_min))  # plain floats: params stay numpy-free
 
     def steps(x: float) -> int:
         return int(math.ceil(min(x, max_measure_steps) / record_every)) * record_every
