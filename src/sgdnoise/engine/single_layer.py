@@ -17,6 +17,22 @@ import numpy as np
 from .recording import Recorder, RandomStreams, Schedule, run_chunks
 
 
+@numba.njit(cache=True, nogil=True)
+def draw_minibatch(uniforms, P, replacement, permutation, batch):
+    """The S = batch.size sample indices of one step from its S uniforms in [0, 1): independent indices (with
+    replacement, as in the paper), or S distinct ones by a partial Fisher-Yates shuffle of `permutation`, whose
+    state carries over between steps."""
+    for k in range(batch.size):
+        if replacement:
+            batch[k] = int(uniforms[k] * P)
+        else:
+            j = k + int(uniforms[k] * (P - k))
+            mu = permutation[j]
+            permutation[j] = permutation[k]
+            permutation[k] = mu
+            batch[k] = mu
+
+
 # fastmath lets LLVM vectorise the dot products (2.4x); the rounding is still deterministic.
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def _single_layer_sgd_chunk(weights, inputs, labels, uniforms, step_size, record_every, replacement, permutations, records):
@@ -36,15 +52,7 @@ def _single_layer_sgd_chunk(weights, inputs, labels, uniforms, step_size, record
         batch = np.empty(S, np.int64)
         scaled_residual = np.empty(S)
         for t in range(n_steps):
-            for k in range(S):
-                if replacement:  # S independent indices, as in the paper
-                    batch[k] = int(uniforms[s, t, k] * P)
-                else:
-                    j = k + int(uniforms[s, t, k] * (P - k))
-                    mu = perm[j]
-                    perm[j] = perm[k]
-                    perm[k] = mu
-                    batch[k] = mu
+            draw_minibatch(uniforms[s, t], P, replacement, perm, batch)
             # All residuals at the old w first, then the S rank-one updates straight into w:
             # no gradient buffer to clear and sum (1.1x).
             for k in range(S):

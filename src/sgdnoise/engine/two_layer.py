@@ -28,6 +28,7 @@ import numba
 import numpy as np
 
 from .recording import Recorder, RandomStreams, Schedule, run_chunks
+from .single_layer import draw_minibatch
 
 NOISE_FORMS = ("exact", "wick")
 
@@ -80,16 +81,12 @@ def _sgd_chunk(first, second, products, inputs, labels, uniforms, step_size, rep
         w = products[s]
         perm = permutations[s]
         e = np.empty(n_in)
+        batch = np.empty(S, np.int64)
         for t in range(n_steps):
             e[:] = 0.0
+            draw_minibatch(uniforms[s, t], P, replacement, perm, batch)
             for k in range(S):
-                if replacement:
-                    mu = int(uniforms[s, t, k] * P)
-                else:
-                    j = k + int(uniforms[s, t, k] * (P - k))
-                    mu = perm[j]
-                    perm[j] = perm[k]
-                    perm[k] = mu
+                mu = batch[k]
                 residual = y[mu]
                 for j in range(n_in):
                     residual -= w[j] * x[mu, j]
