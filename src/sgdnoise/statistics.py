@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 
@@ -33,14 +35,17 @@ class StreamingMoments:
 
     Records are summed in internal blocks of fixed size (GEMM speed), so the rounding, and hence every
     bit of the result, depends only on the sequence of records, not on how the caller chunks them.
+    With `threads` > 1 the seeds' blocks are summed in parallel (numpy releases the GIL in BLAS); a seed's
+    sum is the same single product whichever thread computes it.
     """
 
-    def __init__(self, n_seeds: int, dim: int, block: int = 256):
+    def __init__(self, n_seeds: int, dim: int, block: int = 256, threads: int = 1):
         self.count = 0
         self.sum = np.zeros((n_seeds, dim))
         self.sum_outer = np.zeros((n_seeds, dim, dim))
         self._buffer = np.empty((n_seeds, block, dim))
         self._filled = 0
+        self.threads = max(1, min(threads, n_seeds))
 
     def add(self, records: np.ndarray) -> None:
         start = 0
@@ -55,7 +60,18 @@ class StreamingMoments:
     def _flush(self) -> None:
         block = self._buffer[:, : self._filled]
         self.sum += block.sum(axis=1)
-        self.sum_outer += np.matmul(block.transpose(0, 2, 1), block)
+
+        def accumulate(seeds: range) -> None:
+            for s in seeds:  # one seed at a time: a dim x dim temporary instead of n_seeds of them
+                self.sum_outer[s] += block[s].T @ block[s]
+
+        n = self.sum.shape[0]
+        if self.threads == 1:
+            accumulate(range(n))
+        else:
+            bounds = np.linspace(0, n, self.threads + 1).astype(int)
+            with ThreadPoolExecutor(self.threads) as pool:
+                list(pool.map(accumulate, [range(bounds[i], bounds[i + 1]) for i in range(self.threads)]))
         self.count += self._filled
         self._filled = 0
 

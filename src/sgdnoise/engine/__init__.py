@@ -8,9 +8,9 @@ steps and handed to the kernels, so results do not depend on chunk size, thread 
 import os
 
 # numba's OpenMP worker threads spin after each parallel region by default, holding the second core while the
-# per-seed random draws of the next chunk run in Python threads (and slowing any other work in the process);
-# passive waiting lets them overlap (deep linear on 2 threads: 0.78M -> 1.1M seed-steps/s, ./reproduce benchmark).
-# Read when numba first starts its OpenMP pool; a value set by the user wins.
+# Python between kernel calls runs (folding records into the moments, by BLAS in Python threads) and slowing
+# any other work in the process, such as a baseline timed next to the engine (./reproduce benchmark); passive
+# waiting frees the core. Read when numba first starts its OpenMP pool; a value set by the user wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .deep_linear import (  # noqa: E402  (after the environment setting above)

@@ -8,9 +8,8 @@ do not depend on the chunk size, the thread count or which other seeds share the
 
 from __future__ import annotations
 
-import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -18,6 +17,10 @@ import numba
 import numpy as np
 
 from ..statistics import StreamingMoments
+
+# numba's port of numpy's ziggurat (Generator.standard_normal) casts uint64 to int64 by design; without this
+# filter every compilation would print a type-safety warning into the job logs.
+warnings.filterwarnings("ignore", message="unsafe cast from uint64 to int64", category=numba.core.errors.NumbaTypeSafetyWarning)
 
 # Random numbers and records of one chunk, all seeds together; larger chunks only add page faults and cache misses.
 CHUNK_BUDGET_BYTES = 8 << 20
@@ -77,6 +80,7 @@ class RandomStreams:
 
     def __init__(self, rngs: list[np.random.Generator], per_step: int, normal: bool):
         self.rngs, self.per_step, self.normal = rngs, per_step, normal
+        self._generators = None  # numba's view of the same Generators (their state advances with every draw)
         self._buffers: dict[int, np.ndarray] = {}  # reused: fresh pages cost more than the RNG
 
     def draw(self, n_steps: int) -> np.ndarray:
@@ -84,37 +88,32 @@ class RandomStreams:
         if buffer is None:  # a fresh C-contiguous buffer per length keeps the kernel's compiled signature
             buffer = self._buffers[n_steps] = np.empty((len(self.rngs), n_steps, self.per_step))
         if self.per_step:
-            # numpy releases the GIL while it fills an array, so the seeds' draws, split over as many threads
-            # as the kernel uses, run in parallel. Drawing is ~10-30% of a step's CPU time (standard_normal costs
-            # ~20 ns a number on the benchmark machine), a serial part that would cap the two-thread speed-up.
-            # Each Generator is used by one thread, in step order, so the numbers do not depend on the split.
-            n_threads = min(numba.get_num_threads(), len(self.rngs))
-            if n_threads > 1 and buffer.size >= _PARALLEL_DRAW_MIN:
-                bounds = np.linspace(0, len(self.rngs), n_threads + 1).astype(int)
-                list(_draw_pool(n_threads).map(lambda i: self._fill(buffer, bounds[i], bounds[i + 1]), range(n_threads)))
-            else:
-                self._fill(buffer, 0, len(self.rngs))
+            if self._generators is None:
+                self._generators = numba.typed.List(self.rngs)
+            (_fill_normal if self.normal else _fill_uniform)(self._generators, buffer)
         return buffer
 
-    def _fill(self, buffer: np.ndarray, start: int, stop: int) -> None:
-        for s in range(start, stop):
-            if self.normal:
-                self.rngs[s].standard_normal(out=buffer[s])
-            else:
-                self.rngs[s].random(out=buffer[s])
+
+# numba's Generator methods run numpy's own algorithms (ziggurat normals, 53-bit uniforms) on the same bit
+# generator state, so every number equals numpy's (tests/test_benchmarks.py); compiled, a normal costs ~4 ns
+# instead of numpy's ~16 ns here, and the seeds fill in parallel over the kernel's threads. Each Generator is
+# used by one thread, in step order, so the numbers do not depend on the thread count.
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _fill_normal(generators, out):
+    for s in numba.prange(out.shape[0]):
+        rng = generators[s]
+        for t in range(out.shape[1]):
+            for k in range(out.shape[2]):
+                out[s, t, k] = rng.standard_normal()
 
 
-_PARALLEL_DRAW_MIN = 1 << 14  # numbers per chunk below which a thread hand-off costs more than it saves
-_DRAW_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
-
-
-def _draw_pool(n_threads: int) -> ThreadPoolExecutor:
-    """One pool per process and thread count (keyed by pid: a forked child must not reuse its parent's dead workers)."""
-    key = (os.getpid(), n_threads)
-    pool = _DRAW_POOLS.get(key)
-    if pool is None:
-        pool = _DRAW_POOLS[key] = ThreadPoolExecutor(n_threads, thread_name_prefix="sgdnoise-draw")
-    return pool
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _fill_uniform(generators, out):
+    for s in numba.prange(out.shape[0]):
+        rng = generators[s]
+        for t in range(out.shape[1]):
+            for k in range(out.shape[2]):
+                out[s, t, k] = rng.random()
 
 
 @dataclass
@@ -141,7 +140,7 @@ class Recorder:
         n_seeds, record_dim = initial_records.shape
         self.schedule, self.moment_dim = schedule, moment_dim
         self.reference = None if reference is None else np.array(reference, dtype=np.float64).reshape(n_seeds, moment_dim)
-        self.moments = StreamingMoments(n_seeds, moment_dim)
+        self.moments = StreamingMoments(n_seeds, moment_dim, threads=numba.get_num_threads())
         self.trace = np.empty((n_seeds, schedule.trace_steps.size, record_dim))
         self.trace[:, 0] = initial_records
         self._n_trace = 1
