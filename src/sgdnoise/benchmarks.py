@@ -2,7 +2,7 @@
 
     python -m sgdnoise.benchmarks --out results/benchmarks      (or ./reproduce benchmark)
 
-Four workloads, timed side by side in one process, all float64:
+Four workloads, timed side by side in one run (one process, plus two workers for engine_2processes), all float64:
 
     single_layer  N = 100, P = 1000, S = 10 with replacement, lambda = 0.1       (Gross Sec. II, Eq. 2.11)
     two_layer     50-40-1 network, P = 5000, S = 10                              (Gross Sec. III, Eq. 3.5)
@@ -666,7 +666,7 @@ def _torch_available() -> bool:
     return True
 
 
-def run_benchmarks(min_seconds: float = 1.0, repeats: int = 3, scale: float = 1.0, log: Callable[[str], None] = print):
+def run_benchmarks(min_seconds: float = 1.0, repeats: int = 5, scale: float = 1.0, log: Callable[[str], None] = print):
     """Time every implementation of every workload; returns the rows of engine.csv as a pandas DataFrame.
 
     Per workload: calibrate each implementation, then `repeats` rounds that run every implementation once,
@@ -774,7 +774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("results/benchmarks"), help="output directory (default results/benchmarks)")
     parser.add_argument("--min-seconds", type=float, default=1.0, help="minimum duration of one timed run (default 1.0)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed repeats per measurement, best kept (default 3)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed repeats per measurement, best kept (default 5)")
     parser.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)  # engine seed counts x scale (smoke tests)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
