@@ -90,7 +90,7 @@ class RandomStreams:
         if self.per_step:
             if self._generators is None:
                 self._generators = numba.typed.List(self.rngs)
-            (_fill_normal if self.normal else _fill_uniform)(self._generators, buffer)
+            _fill(self._generators, buffer, self.normal)
         return buffer
 
 
@@ -99,21 +99,12 @@ class RandomStreams:
 # instead of numpy's ~16 ns here, and the seeds fill in parallel over the kernel's threads. Each Generator is
 # used by one thread, in step order, so the numbers do not depend on the thread count.
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _fill_normal(generators, out):
+def _fill(generators, out, normal):
     for s in numba.prange(out.shape[0]):
         rng = generators[s]
         for t in range(out.shape[1]):
             for k in range(out.shape[2]):
-                out[s, t, k] = rng.standard_normal()
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _fill_uniform(generators, out):
-    for s in numba.prange(out.shape[0]):
-        rng = generators[s]
-        for t in range(out.shape[1]):
-            for k in range(out.shape[2]):
-                out[s, t, k] = rng.random()
+                out[s, t, k] = rng.standard_normal() if normal else rng.random()
 
 
 @dataclass
