@@ -106,3 +106,27 @@ def test_stationary_covariance_matches_discrete_moment_equation(replacement):
     exact = th.discrete_sgd_covariance(X[0], y[0], lr, S, replacement)
     upper = np.triu_indices(N)
     assert np.all(np.abs(mean - exact)[upper] < 4.5 * sem[upper]), (mean, exact, sem)
+
+
+def test_streaming_moments_equal_direct_sums_whatever_the_chunks_and_threads():
+    """StreamingMoments against sums taken directly over all records; chunking and threads must not change a bit."""
+    from sgdnoise.statistics import StreamingMoments
+
+    records = np.random.default_rng(5).normal(size=(5, 700, 9))  # 700 records: two full internal blocks of 256 and a partial one
+    results = {}
+    for threads in (1, 3):
+        for cuts in ((700,), (1, 300, 399), (256, 444)):
+            moments = StreamingMoments(5, 9, threads=threads)
+            start = 0
+            for n in cuts:
+                moments.add(records[:, start : start + n])
+                start += n
+            results[threads, cuts] = moments.result()
+    count, total, outer = results[1, (700,)]
+    assert count == 700
+    np.testing.assert_allclose(total, records.sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(outer, np.einsum("sni,snj->sij", records, records), rtol=1e-12, atol=1e-12)
+    for c, s, o in results.values():
+        assert c == count
+        np.testing.assert_array_equal(s, total)
+        np.testing.assert_array_equal(o, outer)
