@@ -1,6 +1,12 @@
 # Reproduction of Gross et al. 2024 and Corlouer et al. 2026. Entry point: `./reproduce --cores 2`.
-# Stages per figure: data -> training (per seed block) -> statistics -> theory -> summary -> claims/figure.
+# The run catalogue (config.yaml datasets, runs) is simulated by workflow/rules/runs.smk; each figure's rule file
+# (workflow/rules/<paper>/<figure>.smk) reads runs by name: statistics -> theory -> summary -> claims, figure.
+# Rule files register their outputs and claims (common.smk: register), which the rules below collect.
+from glob import glob
+
 from snakemake.utils import min_version
+
+import sgdnoise.config
 
 min_version("9.0")
 
@@ -9,49 +15,98 @@ configfile: "config.yaml"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/gross2024_fig5.smk"
-include: "workflow/rules/gross2024_fig2.smk"
-include: "workflow/rules/gross2024_fig3.smk"
-include: "workflow/rules/gross2024_fig4.smk"
-include: "workflow/rules/gross2024_fig6.smk"
-include: "workflow/rules/gross2024_table1.smk"
+include: "workflow/rules/runs.smk"
 
 
-FIGURES = [f"results/figures/gross2024_fig{n}.{ext}" for n in (2, 3, 4, 5, 6) for ext in ("png", "pdf")] + ["results/tables/gross2024_table1.csv"]
+for _figure_rules in sorted(glob(os.path.join(workflow.basedir, "workflow", "rules", "*", "*.smk"))):
+
+    include: _figure_rules
+
+
+sgdnoise.config.check_sections(config, REGISTRY["sections"])  # a misspelt section name stops the run here
+
+
+# The last two steps of every registered figure: claims and figure (or table), from its summaries.
+for _figure, _entry in REGISTRY["figures"].items():
+
+    rule:
+        """Claim rows of a figure with measured values, tolerances from standard errors, and status."""
+        name:
+            f"{_figure}_claims"
+        input:
+            **_entry["inputs"],
+        output:
+            output=results(f"{_figure}/claims.csv"),
+        log:
+            logs(f"{_figure}_claims", "claims"),
+        params:
+            step=_entry["claims"],
+        script:
+            RUN_STEP
+
+    rule:
+        """A figure or table from its summaries only: a plot change reruns only this rule."""
+        name:
+            f"{_figure}_{_entry['kind']}"
+        input:
+            **_entry["inputs"],
+        output:
+            **render_output(_figure, _entry),
+        log:
+            logs(f"{_figure}_{_entry['kind']}", _entry["kind"]),
+        params:
+            step=_entry["render"],
+        script:
+            RUN_STEP
+
+
+TARGETS = [path for f, e in REGISTRY["figures"].items() for path in figure_outputs(f, e["kind"])]
+CLAIMS = [results(f"{figure}/claims.csv") for figure in REGISTRY["figures"]]
 
 
 rule all:
     input:
         "results/claims.csv",
-        FIGURES,
+        TARGETS,
         "results/benchmarks/workflow_cost.csv",
     default_target: True
+
+
+for _paper in sorted({e["paper"] for e in REGISTRY["figures"].values()}):
+
+    rule:
+        """All figures, tables and claims of one paper: `./reproduce <paper>`, e.g. gross2024."""
+        name:
+            _paper
+        input:
+            [results(f"{f}/claims.csv") for f, e in REGISTRY["figures"].items() if e["paper"] == _paper],
+            [p for f, e in REGISTRY["figures"].items() if e["paper"] == _paper for p in figure_outputs(f, e["kind"])],
 
 
 rule workflow_cost:
     """Wall time and peak memory per rule, from the benchmark file every expensive job writes."""
     input:
         claims="results/claims.csv",
-        figures=FIGURES,
+        figures=TARGETS,
     output:
         table="results/benchmarks/workflow_cost.csv",
     log:
-        "results/logs/workflow_cost.log",
+        logs("workflow_cost", "workflow_cost"),
     params:
         step=step("workflow_cost:summarize_benchmarks", benchmark_dir="results/benchmarks"),
     script:
-        "workflow/scripts/run_step.py"
+        RUN_STEP
 
 
 rule claims_table:
     """One row per quantitative claim, from every figure's claims file."""
     input:
-        figure_claims=[f"results/gross2024_{name}/claims.csv" for name in ("fig2", "fig3", "fig4", "fig5", "fig6", "table1")],
+        figure_claims=CLAIMS,
     output:
         table="results/claims.csv",
     log:
-        "results/logs/claims_table.log",
+        logs("claims_table", "claims"),
     params:
-        step=step("claims:merge_tables", source=("claims.py",)),
+        step=step("claims:merge_tables"),
     script:
-        "workflow/scripts/run_step.py"
+        RUN_STEP

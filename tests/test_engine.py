@@ -4,9 +4,10 @@ import numba
 import numpy as np
 import pytest
 
-from sgdnoise import data, engine
+from sgdnoise import engine
+from sgdnoise.gross2024 import data
 from sgdnoise.statistics import mean_and_sem
-from sgdnoise.theory import gross2024_single_layer as th
+from sgdnoise.gross2024 import theory_sec2 as th
 
 
 def problem(n_seeds, N, P, label_noise_variance=0.25):
@@ -74,6 +75,8 @@ def test_results_do_not_depend_on_chunk_size_block_split_or_threads():
     split = [_run([0, 1]), _run([2, 3])]
     np.testing.assert_array_equal(np.concatenate([r.final_weights for r in split]), base.final_weights)
     previous = numba.get_num_threads()
+    if previous < 2:  # the comparison below would compare one thread with itself
+        pytest.skip("one numba thread: thread-count invariance cannot be shown (chunk and block splits were checked)")
     try:
         numba.set_num_threads(1)
         single = _run([0, 1, 2, 3], chunk_steps=1024)

@@ -143,18 +143,19 @@ def seed_weights(weights, s):
 
 
 # ---------------------------------------------------------------------------------------- tests
-@pytest.mark.parametrize("batch_size, sigma_q", [(1, 0.0), (3, 0.3)])
-def test_online_sgd_equals_reference(batch_size, sigma_q):
-    m, w0 = teacher(), initial_weights()
+@pytest.mark.parametrize("batch_size, sigma_q, n_seeds", [(1, 0.0, N_SEEDS), (3, 0.3, N_SEEDS), (2, 0.3, 19)])
+def test_online_sgd_equals_reference(batch_size, sigma_q, n_seeds):
+    """n_seeds = 19: two full blocks of 8 interleaved lanes and a partial one, each seed on its own stream."""
+    m, w0 = teacher(), initial_weights(n_seeds)
     lr = 0.05
-    run = engine.deep_linear_online_sgd(m, w0, rngs(range(N_SEEDS)), learning_rate=lr, batch_size=batch_size, label_noise_std=sigma_q,
+    run = engine.deep_linear_online_sgd(m, w0, rngs(range(n_seeds)), learning_rate=lr, batch_size=batch_size, label_noise_std=sigma_q,
                                         noise_variance=True, record_weights=True, chunk_steps=9, **KW)
     per_step = batch_size * (WIDTHS[0] + (WIDTHS[-1] if sigma_q > 0 else 0))
     trajectories = [reference_online_sgd(seed_weights(w0, s), m, rng.standard_normal((TOTAL, per_step)), lr, batch_size, sigma_q)
-                    for s, rng in enumerate(rngs(range(N_SEEDS)))]
+                    for s, rng in enumerate(rngs(range(n_seeds)))]
     check_run(run, trajectories)
     np.testing.assert_allclose(run.trace_times, run.trace_steps * lr)
-    assert run.modes.shape == (N_SEEDS, TOTAL // KW["trace_every"] + 1, WIDTHS[-1], WIDTHS[0])
+    assert run.modes.shape == (n_seeds, TOTAL // KW["trace_every"] + 1, WIDTHS[-1], WIDTHS[0])
     np.testing.assert_allclose(run.weights[1][:, -1], run.final_weights[1])
 
 
@@ -224,6 +225,8 @@ def test_results_do_not_depend_on_chunk_size_block_split_or_threads(kernel):
     split = [kernel([0, 1], None), kernel([2, 3], 6)]
     np.testing.assert_array_equal(np.concatenate([r.trace for r in split]), base.trace)
     previous = numba.get_num_threads()
+    if previous < 2:  # the comparison below would compare one thread with itself
+        pytest.skip("one numba thread: thread-count invariance cannot be shown (chunk and block splits were checked)")
     try:
         numba.set_num_threads(1)
         single = kernel([0, 1, 2, 3], 1024)

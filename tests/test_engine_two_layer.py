@@ -84,7 +84,7 @@ def test_sgd_equals_reference(replacement):
     np.testing.assert_allclose(run.trace_times[-1], TOTAL * lr)
 
 
-@pytest.mark.parametrize("noise_form, replacement", [("exact", True), ("exact", False), ("wick", True)])
+@pytest.mark.parametrize("noise_form, replacement", [("exact", True), ("exact", False), ("wick", True), ("wick", False)])
 def test_sgf_equals_reference(noise_form, replacement):
     x, y, first, second = problem()
     lr, dt, S = 0.3, 0.1, 4
@@ -111,6 +111,8 @@ def test_results_do_not_depend_on_chunk_size_block_split_or_threads(kernel):
     np.testing.assert_array_equal(np.concatenate([r.trace for r in split]), base.trace)
     np.testing.assert_array_equal(np.concatenate([r.sum_outer_deviation for r in split]), base.sum_outer_deviation)
     previous = numba.get_num_threads()
+    if previous < 2:  # the comparison below would compare one thread with itself
+        pytest.skip("one numba thread: thread-count invariance cannot be shown (chunk and block splits were checked)")
     try:
         numba.set_num_threads(1)
         single = _run(kernel, [0, 1, 2, 3], 1024)

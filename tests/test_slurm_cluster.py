@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slurm
 # A toy run takes 30-40 s here (job status is polled every 2 s, +10 s per poll that finds nothing new).
 RUN_TIMEOUT_S = 300
 # A representative part of the quick workflow: every stage (data, training, statistics, theory, summary,
-# claims, figure) and a profile group (data -> theory), in 7 jobs / 6 SLURM jobs, ~2 min here. Each SLURM job
+# claims, figure), in 7 jobs / 7 SLURM jobs, ~2 min here. Each SLURM job
 # costs ~10-15 s of Snakemake start-up on this 2-core machine, so all of Fig. 5 (44 jobs) takes ~8 min.
 QUICK_TARGETS = ["results/gross2024_fig4/claims.csv", "results/figures/gross2024_fig4.png"]
 
@@ -119,12 +119,12 @@ def test_quick_workflow_part_on_slurm_matches_local_run(slurm_env, tmp_path):
         ran_on_slurm += _executed_jobs(Path(log).read_text())
     expected = _executed_jobs(local.stdout)
     assert sum(expected.values()) == 7 and ran_on_slurm == expected
-    assert len(submitted) == 6  # the profile groups data -> theory into one SLURM job
+    assert len(submitted) == 7
 
     # Same results: intermediates carry no wall-clock time or host, so they are byte-identical.
     for target in QUICK_TARGETS:
         assert (on_slurm / target).stat().st_size > 0
-    files = sorted(p.relative_to(tmp_path / "local") for p in (tmp_path / "local" / "results" / "gross2024_fig4").rglob("*.nc"))
+    files = sorted(p.relative_to(tmp_path / "local") for p in (tmp_path / "local" / "results").rglob("*.nc"))
     assert len(files) == 5  # data, theory, training, statistics, summary
     for name in [*files, Path(QUICK_TARGETS[0])]:
         slurm_file, local_file = on_slurm / name, tmp_path / "local" / name

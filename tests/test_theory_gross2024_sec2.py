@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from sgdnoise import data
-from sgdnoise.theory import gross2024_single_layer as th
+from sgdnoise.gross2024 import data
+from sgdnoise.gross2024 import theory_sec2 as th
 
 
 def realization(N, P, seed=0, label_noise_variance=0.25):
@@ -107,15 +107,20 @@ def test_stationary_noise_covariance_is_the_exact_average_over_weights(replaceme
 
 
 def test_hessian_approximation_deviation_against_realizations():
+    """E||C - C_H||^2 / ||C_H||^2 against (2N/P)(1 + 2/N)/(1 + (N+1)/P) over 400 realizations (standard error 1.1%).
+
+    The neglected terms are O(N/P): 3000 realizations at N = 10, P = 2000 measured -1.4% +- 0.4% (N/P = 0.5%),
+    so 4 N/P = 2% is allowed beside 3 standard errors. A plausible slip, sqrt(N/P) for sqrt(2N/P), is -50%."""
     N, P, S, sigma2 = 10, 2000, 5, 0.5
     ratios = []
-    for seed in range(20):
+    for seed in range(400):
         d = realization(N, P, seed=seed, label_noise_variance=sigma2)
         C = th.noise_covariance(d.inputs, d.labels, th.teacher_solution(d.inputs, d.labels), S)
         C_H = th.hessian_noise_approximation(d.inputs, sigma2, S)
         ratios.append(np.sum((C - C_H) ** 2) / np.sum(C_H**2))
-    # O(N/P) = 0.5% neglected terms; 20 realizations give a few % statistical error
-    assert np.mean(ratios) == pytest.approx(th.hessian_approximation_deviation(N, P) ** 2, rel=0.08)
+    predicted = th.hessian_approximation_deviation(N, P) ** 2
+    mean, sem = np.mean(ratios) / predicted - 1, np.std(ratios, ddof=1) / np.sqrt(len(ratios)) / predicted
+    assert abs(mean) <= 3 * sem + 4 * N / P, (mean, sem)
 
 
 def test_hessian_eigenbasis_is_ascending_and_diagonalises_h():

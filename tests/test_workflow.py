@@ -1,12 +1,16 @@
 """The quick workflow run through Snakemake end to end: outputs, NetCDF contract, reproducibility, reruns."""
 
+import importlib
+import inspect
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
@@ -14,12 +18,17 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-POINT = "results/gross2024_fig5/spectrum/N20_P40"
+POINT = "N20_P40"  # a point of the quick Fig. 5 spectrum
+DATA = f"results/datasets/gross2024_fig5_spectrum/{POINT}.nc"
+RUN = f"results/runs/gross2024_fig5_spectrum/{POINT}"
+STAGES = f"results/gross2024_fig5/spectrum/{POINT}"
 
 pytestmark = pytest.mark.workflow
 
 
 def copy_workflow(target: Path) -> Path:
+    """The workflow files in a fresh directory: each test that runs Snakemake gets its own, so tests do not depend
+    on each other's outputs or order."""
     target.mkdir(parents=True, exist_ok=True)
     for name in ("Snakefile", "config.yaml"):
         shutil.copy(ROOT / name, target / name)
@@ -39,9 +48,10 @@ def snakemake(workdir: Path, *args, config=(), env=None, check=True):
 def planned_jobs(workdir: Path, overrides: dict | None = None, env=None) -> dict[str, int]:
     """Rule -> job count of a dry run, with `overrides` merged into config.yaml (as a user would edit it)."""
     extra = []
-    if overrides:
-        (workdir / "overrides.yaml").write_text(yaml.safe_dump(overrides))
-        extra = ["--configfile", "config.yaml", "overrides.yaml"]
+    if overrides:  # written outside workdir, which stays as it was
+        path = Path(tempfile.mkdtemp()) / "overrides.yaml"
+        path.write_text(yaml.safe_dump(overrides))
+        extra = ["--configfile", "config.yaml", str(path)]
     out = snakemake(workdir, "--dry-run", *extra, env=env).stdout
     if "Nothing to be done" in out:
         return {}
@@ -51,9 +61,16 @@ def planned_jobs(workdir: Path, overrides: dict | None = None, env=None) -> dict
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
+    """A complete quick run, read (never modified) by the tests below; tests that rerun jobs work on a copy."""
     workdir = copy_workflow(tmp_path_factory.mktemp("quick"))
     snakemake(workdir)
     return workdir
+
+
+def copy_run(quick_run: Path, target: Path) -> Path:
+    """A copy of the finished quick run (outputs and Snakemake's metadata), for a test that changes it."""
+    shutil.copytree(quick_run, target, symlinks=True, ignore=shutil.ignore_patterns("locks", "incomplete"))
+    return target
 
 
 def test_figure_claims_and_cost_are_produced(quick_run):
@@ -65,23 +82,26 @@ def test_figure_claims_and_cost_are_produced(quick_run):
     assert list(claims.columns) == ["claim_id", "paper", "figure", "statement", "quantity", "measured", "expected", "tolerance", "status"]
     assert set(claims.status) <= {"reproduced", "not_reproduced", "erratum"}
     assert claims.claim_id.is_unique and len(claims) >= 10
+    # every registered figure contributes its rows, in include order
+    assert claims.claim_id.str.extract(r"^(fig\d|table1|appC)")[0].unique().tolist() == ["fig2", "fig3", "fig4", "fig5", "fig6", "table1", "appC"]
     assert not list(quick_run.rglob(".*.tmp*")), "temporary files left behind"
     cost = pd.read_csv(quick_run / "results/benchmarks/workflow_cost.csv", index_col="rule")
-    assert cost.loc["gross2024_fig5_train", "jobs"] == 9 and cost.loc["all rules", "max_rss_mb"] > 0
+    # one training job per seed block of every run: Fig. 5 9, Fig. 3 2, Fig. 4 1, Fig. 6 3, Table 1 8
+    assert cost.loc["single_layer_sgd", "jobs"] == 23 and cost.loc["all rules", "max_rss_mb"] > 0
 
 
 def test_netcdf_contract(quick_run):
-    data = xr.open_dataset(quick_run / POINT / "data.nc")
+    data = xr.open_dataset(quick_run / DATA)
     assert data.inputs.dims == ("seed", "sample", "feature") and data.inputs.attrs["units"] == "1"
     assert data.data_spawn_key.dims == ("seed", "key_part")
     for attr in ("config_hash", "git_commit", "package_versions", "sgdnoise_version", "config"):
         assert attr in data.attrs
     assert data.inputs.encoding["zlib"]
-    train = xr.open_dataset(quick_run / POINT / "sgd_seeds0-1.nc")
+    train = xr.open_dataset(quick_run / RUN / "seeds0-1.nc")
     assert train.second_moment.dims == ("seed", "feature", "feature_j")
     assert train.step.attrs["units"] == "SGD steps" and "long_name" in train.weight_trace.attrs
     assert list(train.seed.values) == [0, 1] and train.sgd_spawn_key.shape == (2, 4)
-    stats = xr.open_dataset(quick_run / POINT / "statistics.nc")
+    stats = xr.open_dataset(quick_run / STAGES / "statistics.nc")
     assert stats.temporal_covariance.dims == ("seed", "feature", "feature_j") and stats.sizes["seed"] == 4
     summary = xr.open_dataset(quick_run / "results/gross2024_fig5/spectrum/summary.nc")
     assert summary.P_over_N.dims == ("point",) and list(summary.P_over_N.values) == [1.5, 2.0, 10.0]
@@ -90,13 +110,10 @@ def test_netcdf_contract(quick_run):
     assert list(dims.N.values) == [10, 30, 60] and dims.temporal_variance_sgd.dims == ("point", "seed")
 
 
-SEC2 = ("gross2024_fig2", "gross2024_fig3", "gross2024_fig4", "gross2024_fig6", "gross2024_table1")
-
-
-def test_sec2_netcdf_contract(quick_run):
-    """Every intermediate of Figs. 2, 3, 4, 6 and Table 1: provenance, and units and long_name on every variable."""
-    files = [path for name in SEC2 for path in (quick_run / "results" / name).rglob("*.nc")]
-    assert len(files) > 40
+def test_every_intermediate_has_provenance_and_units(quick_run):
+    """Every NetCDF file of the run: provenance, and units and long_name on every variable."""
+    files = list((quick_run / "results").rglob("*.nc"))
+    assert len(files) > 90
     for path in files:
         with xr.open_dataset(path) as ds:
             assert {"config_hash", "git_commit", "package_versions", "sgdnoise_version", "config"} <= set(ds.attrs), path
@@ -104,49 +121,41 @@ def test_sec2_netcdf_contract(quick_run):
                 assert "long_name" in var.attrs and ("units" in var.attrs or name.endswith("spawn_key")), (path, name)
     summary = xr.open_dataset(quick_run / "results/gross2024_fig3/summary.nc")
     assert summary.sgd_noise_eigenvalues.dims == ("point", "seed", "mode") and int(summary.simulated.sum()) == 2
-    train = xr.open_dataset(quick_run / "results/gross2024_table1/N10_P22_var0.25/sgd_without_seeds0-5.nc")
+    train = xr.open_dataset(quick_run / "results/runs/gross2024_table1_without/N10_P22_var0.25/seeds0-5.nc")
     assert train.attrs["minibatch_replacement"] == "0" and train.sgd_spawn_key.shape == (6, 4)
 
 
-def test_rerun_is_byte_identical(quick_run):
-    files = [quick_run / POINT / name for name in ("data.nc", "sgd_seeds2-3.nc", "theory.nc")]
+def test_one_run_shared_by_two_figures_is_simulated_once(tmp_path):
+    """Runs are shared by name: a second figure section naming the same run adds no training job."""
+    workdir = copy_workflow(tmp_path / "shared")
+    alone = planned_jobs(workdir)
+    shared = planned_jobs(workdir, {"quick": {"gross2024_fig6": {"cases": {"random_labels": "gross2024_fig6_iid"}}}})
+    assert alone["single_layer_sgd"] == 23 and shared["single_layer_sgd"] == 22  # random_labels' run is no longer read
+    assert shared["teacher_student_data"] == alone["teacher_student_data"] - 1 and shared["gross2024_fig6_statistics"] == 3
+
+
+def test_rerun_is_byte_identical(quick_run, tmp_path):
+    workdir = copy_run(quick_run, tmp_path / "rerun")
+    files = [workdir / DATA, workdir / RUN / "seeds2-3.nc", workdir / STAGES / "theory.nc",
+             workdir / "results/datasets/gross2024_table1/N10_P22_var0.0025.nc", workdir / "results/runs/gross2024_table1_without/N10_P22_var0.0025/seeds0-5.nc",
+             workdir / "results/gross2024_table1/N10_P22_var0.0025/theory.nc", workdir / "results/runs/gross2024_fig4/N20_P22/seeds0-3.nc"]
     before = [f.read_bytes() for f in files]
     for f in files:
         f.unlink()
-    snakemake(quick_run, *(str(f.relative_to(quick_run)) for f in files))
+    snakemake(workdir, *(str(f.relative_to(workdir)) for f in files))
     assert [f.read_bytes() for f in files] == before
 
 
-def test_statistics_do_not_depend_on_seed_split(quick_run, tmp_path):
+@pytest.mark.parametrize("run, target", [("gross2024_fig5_spectrum", f"{STAGES}/statistics.nc"), ("gross2024_fig6_iid", "results/gross2024_fig6/iid/statistics.nc")])
+def test_statistics_do_not_depend_on_seed_split(quick_run, tmp_path, run, target):
     workdir = copy_workflow(tmp_path / "split")
     config = yaml.safe_load((workdir / "config.yaml").read_text())
-    config["quick"]["gross2024_fig5"]["seeds_per_job"] = 3  # blocks {0,1,2}, {3} instead of {0,1}, {2,3}
+    per_job = config["quick"]["runs"][run]["seeds_per_job"]
+    config["quick"]["runs"][run] = {**config["quick"]["runs"][run], "seeds_per_job": 3}  # blocks {0,1,2}, {3}
+    assert per_job != 3
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    snakemake(workdir, f"{POINT}/statistics.nc")
-    assert (workdir / POINT / "sgd_seeds0-2.nc").exists()
-    split = xr.open_dataset(workdir / POINT / "statistics.nc")
-    reference = xr.open_dataset(quick_run / POINT / "statistics.nc")
-    xr.testing.assert_identical(split.drop_attrs(), reference.drop_attrs())
-
-
-def test_sec2_rerun_is_byte_identical(quick_run):
-    point = quick_run / "results/gross2024_table1/N10_P22_var0.0025"
-    files = [point / name for name in ("data.nc", "sgd_without_seeds0-5.nc", "theory.nc")] + [quick_run / "results/gross2024_fig4/N20_P22/sgd_seeds0-3.nc"]
-    before = [f.read_bytes() for f in files]
-    for f in files:
-        f.unlink()
-    snakemake(quick_run, *(str(f.relative_to(quick_run)) for f in files))
-    assert [f.read_bytes() for f in files] == before
-
-
-def test_sec2_statistics_do_not_depend_on_seed_split(quick_run, tmp_path):
-    workdir = copy_workflow(tmp_path / "split_sec2")
-    config = yaml.safe_load((workdir / "config.yaml").read_text())
-    config["quick"]["gross2024_fig6"]["seeds_per_job"] = 3  # blocks {0,1,2}, {3} instead of {0,1,2,3}
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    target = "results/gross2024_fig6/iid/statistics.nc"
     snakemake(workdir, target)
-    assert (workdir / "results/gross2024_fig6/iid/sgd_seeds0-2.nc").exists()
+    assert list((workdir / "results/runs" / run).rglob("seeds0-2.nc"))
     xr.testing.assert_identical(xr.open_dataset(workdir / target).drop_attrs(), xr.open_dataset(quick_run / target).drop_attrs())
 
 
@@ -160,25 +169,130 @@ def test_plot_change_reruns_only_the_figure(quick_run):
 
 
 def test_sweep_value_change_reruns_only_that_point_and_downstream(quick_run):
-    jobs = planned_jobs(quick_run, {"quick": {"gross2024_fig5": {"spectrum": {"N": 20, "P_over_N": [1.5, 2.0, 4.0]}}}})
-    assert jobs == {"gross2024_fig5_data": 1, "gross2024_fig5_train": 2, "gross2024_fig5_statistics": 1, "gross2024_fig5_theory": 1,
+    jobs = planned_jobs(quick_run, {"quick": {"datasets": {"gross2024_fig5_spectrum": {"N": 20, "P_over_N": [1.5, 2.0, 4.0]}}}})
+    assert jobs == {"teacher_student_data": 1, "single_layer_sgd": 2, "gross2024_fig5_statistics": 1, "gross2024_fig5_theory": 1,
                     "gross2024_fig5_summary": 1, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1, "workflow_cost": 1}
 
 
-def test_library_edit_reruns_exactly_the_rules_that_use_it(quick_run, tmp_path):
-    """Rules carry a hash of the library code behind them; run against an edited copy of the package."""
+# Tiny runs of every deep linear method, as the Corlouer figures will declare them (no figure reads them yet).
+_DEEP = {"dynamics": "deep_linear", "widths": [4, 3, 4], "teacher_singular_values": [1.0, 0.5], "init_gamma": 1, "learning_rate": 0.01,
+         "horizon": 0.4, "record_interval": 0.04, "n_seeds": 2}
+DEEP_LINEAR = {"runs": {
+    "dl_online": {**_DEEP, "method": "online_sgd", "learning_rate": [0.01, 0.02], "label_noise_variance": 0.1, "trace_interval": 0.08, "n_seeds": 3,
+                  "seeds_per_job": 2, "record_noise_variance": True},
+    "dl_gd": {**_DEEP, "method": "gd", "dataset_size": 64},
+    "dl_flow": {**_DEEP, "method": "gradient_flow", "dt": 0.01, "record_weights": True},
+    "dl_sde": {**_DEEP, "method": "sde", "dt": 0.002},
+    "dl_langevin": {**_DEEP, "method": "langevin", "dt": [0.002, 0.004]},
+}}
+DEEP_LINEAR_FILES = ["results/runs/dl_online/eta0.01/seeds0-1.nc", "results/runs/dl_online/eta0.02/seeds2-2.nc", "results/runs/dl_gd/default/seeds0-1.nc",
+                     "results/runs/dl_flow/default/seeds0-1.nc", "results/runs/dl_sde/default/seeds0-1.nc", "results/runs/dl_langevin/dt0.004/seeds0-1.nc"]
+
+
+def test_deep_linear_runs_of_every_method(tmp_path):
+    """The deep_linear family of the catalogue: one rule for all five methods, sweeps as points, one time axis."""
+    workdir = copy_workflow(tmp_path / "deep")
+    (workdir / "deep.yaml").write_text(yaml.safe_dump(DEEP_LINEAR))
+    snakemake(workdir, *DEEP_LINEAR_FILES, "--configfile", "config.yaml", "deep.yaml")
+    online, last_seed, gd, flow, sde, langevin = (xr.open_dataset(workdir / f) for f in DEEP_LINEAR_FILES)
+    np.testing.assert_allclose(online.time.values, np.arange(0, 0.41, 0.08), atol=1e-12)  # t = eta * step, eta = 0.01
+    np.testing.assert_allclose(flow.time.values, np.arange(0, 0.41, 0.04), atol=1e-12)  # t = dt * step
+    assert online.modes.dims == ("seed", "time", "row", "column") and online.noise_variance.dims == ("seed", "time", "mode")
+    assert list(last_seed.seed.values) == [2] and flow.weights_1.dims == ("seed", "time", "layer1_out", "layer1_in")
+    # gradient flow and small-step GD decrease their loss monotonically; the noisy methods need not
+    assert np.all(np.diff(flow.loss.values, axis=1) < 0) and np.all(np.diff(gd.loss.values, axis=1) < 0)
+    for ds in (online, sde, langevin):
+        assert np.all(np.isfinite(ds.modes.values)) and ds.attrs["method"] in ("online_sgd", "sde", "langevin")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+# What follows the training: every rule downstream of all single-layer SGD runs (quick scale).
+AFTER_TRAINING = {"gross2024_fig3_statistics": 2, "gross2024_fig3_summary": 1, "gross2024_fig3_claims": 1, "gross2024_fig3_figure": 1,
+                  "gross2024_fig4_statistics": 1, "gross2024_fig4_summary": 1, "gross2024_fig4_claims": 1, "gross2024_fig4_figure": 1,
+                  "gross2024_fig5_statistics": 6, "gross2024_fig5_summary": 2, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1,
+                  "gross2024_fig6_statistics": 3, "gross2024_fig6_summary": 1, "gross2024_fig6_claims": 1, "gross2024_fig6_figure": 1,
+                  "gross2024_table1_statistics": 4, "gross2024_table1_summary": 1, "gross2024_table1_claims": 1, "gross2024_table1_table": 1,
+                  "claims_table": 1, "workflow_cost": 1}
+
+
+@pytest.mark.parametrize(
+    "module, old, new, expected",
+    [
+        # a comment or docstring changes no number
+        ("gross2024/fig5/plot.py", "from ... import io", "# a comment\nfrom ... import io", {}),
+        ("gross2024/runs.py", "omega_0 that sets a run's time scale", "the slowest relaxation rate, which sets the time scale", {}),
+        # a constant used by claims code only: no training, no theory
+        ("gross2024/fig6/stages.py", "SLOPE_LIMIT = 0.25", "SLOPE_LIMIT = 0.3", {"gross2024_fig6_claims": 1, "claims_table": 1, "workflow_cost": 1}),
+        # a constant of a stage module that the table's plot module imports
+        ("gross2024/table1/stages.py", '"final_loss": "training loss, time average"', '"final_loss": "training loss, time-averaged"',
+         {"gross2024_table1_statistics": 4, "gross2024_table1_theory": 4, "gross2024_table1_summary": 1, "gross2024_table1_claims": 1,
+          "gross2024_table1_table": 1, "claims_table": 1, "workflow_cost": 1}),
+        # a helper two calls deep (summarize -> compare_point -> rayleigh_quotients) and one call deep (Fig. 6)
+        ("statistics.py", 'return np.einsum("...ik,...ij,...jk->...k", basis, matrix, basis)', 'return np.einsum("...ij,...ik,...jk->...k", matrix, basis, basis)',
+         {"gross2024_fig3_summary": 1, "gross2024_fig3_claims": 1, "gross2024_fig3_figure": 1, "gross2024_fig5_summary": 3, "gross2024_fig5_claims": 1,
+          "gross2024_fig5_figure": 1, "gross2024_fig6_statistics": 3, "gross2024_fig6_theory": 3, "gross2024_fig6_summary": 1, "gross2024_fig6_claims": 1,
+          "gross2024_fig6_figure": 1, "claims_table": 1, "workflow_cost": 1}),
+        # the log-time schedule: Fig. 4's training and its theory (same time grid), not the window runs
+        ("gross2024/runs.py", "spacing *= 2", "spacing = spacing * 2",
+         {"single_layer_sgd": 1, "gross2024_fig4_theory": 1, "gross2024_fig4_statistics": 1, "gross2024_fig4_summary": 1, "gross2024_fig4_claims": 1,
+          "gross2024_fig4_figure": 1, "claims_table": 1, "workflow_cost": 1}),
+        # the compiled kernel, reached through engine/__init__.py's re-export: every training job and what follows
+        ("engine/single_layer.py", "def single_layer_sgd(", "def _unused():\n    pass\n\n\ndef single_layer_sgd(",
+         {}),
+        ("engine/single_layer.py", "if len(rngs) != n_seeds:", "if n_seeds != len(rngs):", {"single_layer_sgd": 23, **AFTER_TRAINING}),
+    ],
+)
+def test_code_edit_reruns_exactly_the_rules_that_use_it(quick_run, tmp_path, module, old, new, expected):
+    """Each rule's params carry a hash of the code its function reaches (sgdnoise.codehash); run the dry run
+    against an edited copy of the package, which shadows the installed one."""
     package = tmp_path / "src" / "sgdnoise"
     shutil.copytree(ROOT / "src" / "sgdnoise", package, ignore=shutil.ignore_patterns("__pycache__"))
-    env = {"PYTHONPATH": str(tmp_path / "src")}  # the copy shadows the installed package
+    env = {"PYTHONPATH": str(tmp_path / "src")}
     assert planned_jobs(quick_run, env=env) == {}
-    with open(package / "plotting" / "gross2024_fig5.py", "a") as f:
-        f.write("# an edit\n")
-    assert planned_jobs(quick_run, env=env) == {"gross2024_fig5_figure": 1, "workflow_cost": 1}
-    with open(package / "engine" / "single_layer.py", "a") as f:
-        f.write("# an edit\n")
-    sec2 = {"gross2024_fig3_train": 2, "gross2024_fig3_statistics": 2, "gross2024_fig3_summary": 1, "gross2024_fig3_claims": 1, "gross2024_fig3_figure": 1,
-            "gross2024_fig4_train": 1, "gross2024_fig4_statistics": 1, "gross2024_fig4_summary": 1, "gross2024_fig4_claims": 1, "gross2024_fig4_figure": 1,
-            "gross2024_fig6_train": 3, "gross2024_fig6_statistics": 3, "gross2024_fig6_summary": 1, "gross2024_fig6_claims": 1, "gross2024_fig6_figure": 1,
-            "gross2024_table1_train": 8, "gross2024_table1_statistics": 4, "gross2024_table1_summary": 1, "gross2024_table1_claims": 1, "gross2024_table1_table": 1}
-    assert planned_jobs(quick_run, env=env) == {"gross2024_fig5_train": 9, "gross2024_fig5_statistics": 6, "gross2024_fig5_summary": 2,
-                                                "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1, "workflow_cost": 1, **sec2}
+    edit(package / module, old, new)
+    assert planned_jobs(quick_run, env=env) == expected
+
+
+def test_every_step_matches_its_function(quick_run):
+    """The adapter's contract, for every job of the quick DAG and of the deep linear runs: the rule's step names an
+    existing library function,
+    and its named inputs, outputs and keyword arguments bind to that function's signature (a renamed argument
+    fails here, not in job 150 of a cluster run)."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.types import ConfigSettings, DAGSettings, OutputSettings, ResourceSettings
+
+    checked, rules = set(), set()
+    with SnakemakeApi(OutputSettings()) as api:
+        workflow_api = api.workflow(resource_settings=ResourceSettings(cores=1), config_settings=ConfigSettings(config={"scale": "quick", **DEEP_LINEAR}),
+                                    snakefile=quick_run / "Snakefile", workdir=quick_run)
+        workflow_api.dag(DAGSettings(targets={"all", *DEEP_LINEAR_FILES}))
+        workflow = workflow_api._workflow  # the parsed workflow; Snakemake's API has no public job listing
+        workflow._prepare_dag(forceall=True, ignore_incomplete=True, lock_warn_only=True)
+        workflow._build_dag()
+        rules = {rule.name for rule in workflow.rules} - {"all", "gross2024"}
+        for job in workflow.dag.jobs:
+            if "step" not in job.params.keys():
+                assert job.rule.name in ("all", "gross2024"), f"rule {job.rule.name} calls no library function"
+                continue
+            step = job.params.step
+            module, name = step["function"].split(":")
+            function = getattr(importlib.import_module(module), name)
+            signature = inspect.signature(function)
+            files = {key: None for key in (*job.input._names, *job.output._names)}
+            for key in files:  # one path where the function takes a str, a list where it takes list[str]
+                value = getattr(job.input, key, None) if key in job.input._names else getattr(job.output, key)
+                annotation = str(signature.parameters[key].annotation) if key in signature.parameters else ""
+                if annotation in ("str", "list[str]"):
+                    assert isinstance(value, str) == (annotation == "str"), f"rule {job.rule.name}: {key} is {type(value).__name__}, {step['function']} takes {annotation}"
+            extra = {"provenance": {}} if "provenance" in signature.parameters else {}
+            try:
+                signature.bind(**files, **step["kwargs"], **extra)
+            except TypeError as error:
+                raise AssertionError(f"rule {job.rule.name}: {step['function']}{signature} does not take {sorted({**files, **step['kwargs']})}: {error}")
+            checked.add(job.rule.name)
+    assert checked == rules and len(rules) > 30

@@ -63,9 +63,10 @@ from typing import Callable, Sequence
 import numba
 import numpy as np
 
-from . import data, engine
+from . import engine
+from .gross2024 import data
 from .engine import sde_noise
-from .theory import gross2024_single_layer as gross_single
+from .gross2024 import theory_sec2 as gross_single
 
 COLUMNS = ["workload", "implementation", "seed_steps_per_s", "gflops", "ratio_to_naive", "ratio_to_torch", "threads", "seeds", "steps",
            "seconds", "flops_per_step", "cpu_share", "seed_steps_per_cpu_s", "loadavg_1min"]

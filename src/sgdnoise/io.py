@@ -10,6 +10,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
 from . import __version__
@@ -91,3 +92,11 @@ def source_hash(function: str, relative_paths=()) -> str:
     for rel in sorted(set(relative_paths)):
         digest.update(rel.encode() + b"\0" + (package / rel).read_bytes())
     return digest.hexdigest()[:16]
+
+
+def stack_points(points: list[xr.Dataset], *, dim: str = "point", lift: tuple[str, ...] = (), labels=None, **concat_options) -> xr.Dataset:
+    """Datasets of parameter points concatenated along `dim`, numbered 0, 1, ... (or named by `labels`); the scalar
+    coordinates named in `lift` (N, P, ...) become coordinates along `dim`."""
+    lifted = {name: (dim, [p[name].item() for p in points], dict(points[0][name].attrs)) for name in lift}
+    stacked = xr.concat([p.drop_vars(list(lift)) for p in points], dim=dim, **concat_options)
+    return stacked.assign_coords({dim: np.arange(len(points)) if labels is None else list(labels), **lifted})

@@ -1,42 +1,103 @@
-# Helpers shared by all rule files: validated config, parameter points, seed blocks, step parameters.
+# Helpers shared by all rule files: the validated config and run catalogue, step() with its derived code hash,
+# path helpers (outputs, logs, benchmarks), and the registry that rule all and the claims table read.
 import os
+from pathlib import Path
 
+import sgdnoise.catalogue
+import sgdnoise.codehash
 import sgdnoise.config
-from sgdnoise import io as sgd_io
 
-_validated = sgdnoise.config.load(config, workflow.source_path("../schemas/config.schema.yaml"))
+SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"  # config.schema.yaml, catalogue.schema.yaml, <paper>/<figure>.schema.yaml
+RUN_STEP = os.path.join(workflow.basedir, "workflow", "scripts", "run_step.py")  # the one adapter into the library
+
+_loaded = sgdnoise.config.load(config, SCHEMAS)
+sgdnoise.catalogue.check(_loaded)
 config.clear()
-config.update(_validated)
+config.update(_loaded)
+DATASETS, RUNS = config["datasets"], config["runs"]
 
 # One BLAS thread per job (inherited by every job process): parallelism comes from jobs and seed blocks.
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-wildcard_constraints:
-    sweep=r"spectrum|input_dimension|theory_curve",
-    N=r"\d+",
-    P=r"\d+",
-    first=r"\d+",
-    last=r"\d+",
-    case=r"iid|wishart|random_labels",
-    sampling=r"with|without",
-    variance=r"[0-9.e+-]+",
 
-# Library files behind the single-layer stages of Gross Sec. II (Figs. 2, 3, 4, 6, Table 1), beside the stage function.
-SEC2_DATA = ("experiments/gross2024_single_layer.py", "data.py", "seeding.py", "theory/gross2024_single_layer.py")
-SEC2_ENGINE = ("experiments/gross2024_single_layer.py", "engine/__init__.py", "engine/single_layer.py", "engine/recording.py", "statistics.py", "seeding.py",
-               "theory/gross2024_single_layer.py")
-SEC2_THEORY = ("theory/gross2024_single_layer.py", "statistics.py")
-
-
-def step(function, *, source=(), **kwargs):
+def step(function, kwargs=None, **more):
     """Params of a rule: the library function to call ("module:function", relative to sgdnoise), its keyword
-    arguments, and a hash of its source and of the library files in `source` (the code that determines the
-    rule's numbers), so that editing that code, and only that code, reruns the rule."""
+    arguments, and a hash of its code and of every definition it reaches in the package (sgdnoise.codehash), so
+    that editing that code, and only that code, reruns the rule."""
     function = f"sgdnoise.{function}"
-    return {"function": function, "kwargs": kwargs, "code": sgd_io.source_hash(function, source)}
+    return {"function": function, "kwargs": {**(kwargs or {}), **more}, "code": sgdnoise.codehash.code_hash(function)}
 
 
-def seed_blocks(n_seeds, seeds_per_job):
-    """[(first, last), ...]: consecutive seeds simulated together in one training job."""
-    return [(s, min(s + seeds_per_job, n_seeds) - 1) for s in range(0, n_seeds, seeds_per_job)]
+# ------------------------------------------------------------------------------------------------ paths
+def results(path):
+    return f"results/{path}"
+
+
+def logs(rule, stem):
+    """Every rule logs to results/logs/<rule>/<stem>.log."""
+    return f"results/logs/{rule}/{stem}.log"
+
+
+def benchmarks(rule, stem):
+    """... and times itself in results/benchmarks/<rule>/<stem>.tsv (summarised per rule by workflow_cost)."""
+    return f"results/benchmarks/{rule}/{stem}.tsv"
+
+
+def dataset_file(dataset, point):
+    return results(f"datasets/{dataset}/{point}.nc")
+
+
+def dataset_labels(dataset):
+    return [p["label"] for p in sgdnoise.catalogue.dataset_points(DATASETS[dataset])]
+
+
+def run_labels(run):
+    return [p["label"] for p in sgdnoise.catalogue.run_points(RUNS[run], DATASETS)]
+
+
+def run_files(run, point):
+    """The seed blocks of one point of a run (training jobs of seeds_per_job seeds each)."""
+    blocks = sgdnoise.catalogue.seed_blocks(sgdnoise.catalogue.run_seed_count(RUNS[run], DATASETS), RUNS[run]["seeds_per_job"])
+    return [results(f"runs/{run}/{point}/seeds{a}-{b}.nc") for a, b in blocks]
+
+
+def one_of(names):
+    """A wildcard constraint matching exactly these names."""
+    return "|".join(sorted(names, key=len, reverse=True)) or "(?!)"
+
+
+# ------------------------------------------------------------------------------------------------ registry
+SHARED_SECTIONS = ("scale", "seeds", "engine", "datasets", "runs", "plot", "quick")
+REGISTRY = {"sections": list(SHARED_SECTIONS), "figures": {}}
+
+
+def figure_section(name, schema, check=None):
+    """The validated config section of a figure (its own schema file under workflow/schemas/, defaults filled in,
+    then the figure's check(section, config)), registered as a known section."""
+    REGISTRY["sections"].append(name)
+    return sgdnoise.config.section(config, name, SCHEMAS, schema, check)
+
+
+def register(paper, figure, *, inputs, claims, render, kind="figure"):
+    """A figure's (or table's) last two steps, from its summaries `inputs` ({argument: path}): the Snakefile makes
+    the rules <figure>_claims (claims step -> results/<figure>/claims.csv) and <figure>_<kind> (render step ->
+    results/figures/<figure>.png, .pdf, or results/tables/<figure>.csv), collected by rule all, rule <paper> and
+    the claims table. Caption: workflow/report/<paper>/<name>.rst, <name> the figure without its paper prefix."""
+    REGISTRY["figures"][figure] = {"paper": paper, "inputs": dict(inputs), "claims": claims, "render": render, "kind": kind,
+                                   "caption": f"workflow/report/{paper}/{figure.removeprefix(paper + '_')}.rst"}
+
+
+def figure_outputs(figure, kind):
+    """The files a figure's render step writes: PNG and PDF, or one CSV for a table."""
+    if kind == "table":
+        return [results(f"tables/{figure}.csv")]
+    return [results(f"figures/{figure}.png"), results(f"figures/{figure}.pdf")]
+
+
+def render_output(figure, entry):
+    """The render rule's named output (the render function's argument): `table`, or `outputs` for a figure; the
+    first file goes into Snakemake's report with the figure's caption."""
+    first, *rest = figure_outputs(figure, entry["kind"])
+    shown = report(first, caption=entry["caption"], category=entry["paper"])
+    return {"table": shown} if entry["kind"] == "table" else {"outputs": [shown, *rest]}

@@ -1,0 +1,202 @@
+"""The run catalogue: simulations declared once, by name, in config.yaml, and read by any number of figures.
+
+- `datasets.<name>`: teacher-student realizations (Gross Eq. 2.1). Lists under N, P, P_over_N or
+  label_noise_variance are sweeps: every combination is a parameter point, one file each.
+- `runs.<name>`: a dynamics family (`dynamics:`) with its hyper-parameters and seeds, on a dataset where the
+  family needs one (single_layer_sgd) or with its own teacher (deep_linear, whose lists under learning_rate,
+  batch_size, label_noise_variance or dt are sweeps). One Snakemake rule per family produces every run of that
+  family (workflow/rules/runs.smk).
+
+This module expands entries into points, checks what the schema cannot (references, whole sample numbers,
+batch size against P), and builds the keyword arguments of the families' stage functions. Only the standard
+library and numpy, so the workflow builds its DAG without loading the numerical stack.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from .config import ConfigError
+
+SINGLE_LAYER_FAMILY = "single_layer_sgd"
+DEEP_LINEAR_FAMILY = "deep_linear"
+DEEP_LINEAR_SWEEPS = {"learning_rate": "eta", "batch_size": "b", "label_noise_variance": "sigmaq2", "dt": "dt"}  # key -> file-name prefix
+# swept keys beside N and P that name a point's file (N and P always do); its seed streams never include them,
+# so the points of such a sweep share inputs, teacher and eps / sigma_eps (Gross Table 1)
+LABEL_PREFIX = {"label_noise_variance": "var"}
+# file names of points: N100_P105, N10_P22_var0.25 (datasets); default, eta0.005_b1 (deep linear sweeps)
+POINT_PATTERN = r"N\d+_P\d+(?:_var[0-9.e+-]+)?|default|(?:(?:eta|b|sigmaq2|dt)[0-9.e+-]+_?)+"
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def dataset_points(dataset: dict) -> list[dict]:
+    """Parameter points of a dataset, N outermost, then P, then label noise: [{N, P, P_over_N, label_noise_variance, label}].
+
+    P is given as P, as P_over_N (times N), or as P_over_N_minus_1 {start, stop, num} (a geometric grid of
+    P/N - 1, rounded to whole P > N and deduplicated). `P_over_N` keeps the listed ratio where one was listed."""
+    points = []
+    swept = [key for key in LABEL_PREFIX if isinstance(dataset.get(key), list)]
+    for N in _as_list(dataset["N"]):
+        if "P" in dataset:
+            sizes = [(P, P / N) for P in _as_list(dataset["P"])]
+        elif "P_over_N" in dataset:
+            sizes = [(int(round(r * N)), float(r)) for r in dataset["P_over_N"]]
+        else:
+            grid = dataset["P_over_N_minus_1"]
+            Ps = sorted({int(round(N * (1 + x))) for x in np.geomspace(grid["start"], grid["stop"], grid["num"])})
+            sizes = [(P, P / N) for P in Ps if P > N]
+        for (P, ratio), variance in itertools.product(sizes, _as_list(dataset["label_noise_variance"])):
+            label = f"N{N}_P{P}" + "".join(f"_{LABEL_PREFIX[key]}{variance:g}" for key in swept)
+            points.append({"N": int(N), "P": int(P), "P_over_N": ratio, "label_noise_variance": float(variance), "label": label})
+    return points
+
+
+def point(dataset: dict, label: str) -> dict:
+    """The point of `dataset` whose file name is `label`."""
+    for p in dataset_points(dataset):
+        if p["label"] == label:
+            return p
+    raise KeyError(f"no parameter point {label!r} in this dataset")
+
+
+def sweep_points(run: dict) -> list[dict]:
+    """Points of a run without a dataset: every combination of its list-valued sweep keys (DEEP_LINEAR_SWEEPS), in
+    the order listed; {key: value, ..., "label"}, label "default" when nothing is swept."""
+    swept = [key for key in DEEP_LINEAR_SWEEPS if isinstance(run.get(key), list)]
+    points = []
+    for values in itertools.product(*(run[key] for key in swept)):
+        p = {key: run.get(key) for key in DEEP_LINEAR_SWEEPS} | dict(zip(swept, values))
+        p["label"] = "_".join(f"{DEEP_LINEAR_SWEEPS[key]}{value:g}" for key, value in zip(swept, values)) or "default"
+        points.append(p)
+    return points
+
+
+def run_points(run: dict, datasets: dict) -> list[dict]:
+    """Points a run simulates: its own sweep (deep linear), or its dataset's, restricted by `points:
+    {coordinate: [values]}` if given."""
+    if run["dynamics"] == DEEP_LINEAR_FAMILY:
+        return sweep_points(run)
+    subset = run.get("points", {})
+    return [p for p in dataset_points(datasets[run["dataset"]]) if all(p[key] in values for key, values in subset.items())]
+
+
+def run_seed_count(run: dict, datasets: dict) -> int:
+    """Runs per point: one per data realization, unless all seeds train on one `realization` or there is no dataset."""
+    return run["n_seeds"] if "n_seeds" in run else datasets[run["dataset"]]["n_seeds"]
+
+
+def seed_blocks(n_seeds: int, seeds_per_job: int) -> list[tuple[int, int]]:
+    """[(first, last), ...]: consecutive seeds simulated together in one training job."""
+    return [(s, min(s + seeds_per_job, n_seeds) - 1) for s in range(0, n_seeds, seeds_per_job)]
+
+
+def runs_of(family: str, runs: dict) -> list[str]:
+    return [name for name, run in runs.items() if run["dynamics"] == family]
+
+
+# ------------------------------------------------------------------------------------- checks
+def check(config: dict) -> None:
+    """Consistency of datasets and runs beyond the schema; every error names the key. Fills in each dataset's
+    seed-stream `key` (default: its name)."""
+    datasets, runs = config["datasets"], config["runs"]
+    for name, dataset in datasets.items():
+        key = f"datasets.{name}"
+        dataset.setdefault("key", name)
+        for N in _as_list(dataset["N"]):
+            for ratio in dataset.get("P_over_N", []):
+                if abs(ratio * N - round(ratio * N)) > 1e-9:
+                    raise ConfigError(f"config key {key}.P_over_N: {ratio} x N = {ratio * N} is not a whole number of samples (N = {N})")
+        if not dataset_points(dataset):
+            raise ConfigError(f"config key {key}: no parameter point with P > N")
+    for name, run in runs.items():
+        key = f"runs.{name}"
+        if run["dynamics"] == DEEP_LINEAR_FAMILY:
+            _check_deep_linear(key, name, run)
+            continue
+        if run["dataset"] not in datasets:
+            raise ConfigError(f"config key {key}.dataset: no dataset {run['dataset']!r} (datasets: {', '.join(sorted(datasets))})")
+        dataset = datasets[run["dataset"]]
+        points = run_points(run, datasets)
+        for coordinate, values in run.get("points", {}).items():
+            missing = sorted(set(values) - {p[coordinate] for p in dataset_points(dataset)})
+            if missing:
+                raise ConfigError(f"config key {key}.points.{coordinate}: {missing} not in dataset {run['dataset']}")
+        smallest = min(p["P"] for p in points)
+        if run["batch_size"] > smallest:
+            raise ConfigError(f"config key {key}.batch_size: {run['batch_size']} is larger than the number of samples P = {smallest}")
+        record = run["record"]
+        if record.get("min_measure_steps", 0) > record.get("max_measure_steps", np.inf):
+            raise ConfigError(f"config key {key}.record.min_measure_steps: {record['min_measure_steps']} exceeds max_measure_steps {record['max_measure_steps']}")
+        if "realization" in record:
+            if record["realization"] >= dataset["n_seeds"]:
+                raise ConfigError(f"config key {key}.record.realization: {record['realization']} is not below the dataset's n_seeds = {dataset['n_seeds']}")
+            if "n_seeds" not in run:
+                raise ConfigError(f"config key {key}.n_seeds: required when every seed trains on one realization")
+        elif run_seed_count(run, datasets) > dataset["n_seeds"]:
+            raise ConfigError(f"config key {key}.n_seeds: {run['n_seeds']} runs need as many data realizations (dataset n_seeds = {dataset['n_seeds']})")
+
+
+def _check_deep_linear(key: str, name: str, run: dict) -> None:
+    widths, s = run["widths"], run["teacher_singular_values"]
+    if len(s) > min(widths[0], widths[-1]):
+        raise ConfigError(f"config key {key}.teacher_singular_values: {len(s)} values, but the teacher is {widths[-1]} x {widths[0]}")
+    for needed, methods in (("dt", ("sde", "langevin", "gradient_flow")), ("dataset_size", ("gd",))):
+        if run["method"] in methods and needed not in run:
+            raise ConfigError(f"config key {key}.{needed}: required for method {run['method']}")
+    if not run["burn_in"] < run["horizon"]:
+        raise ConfigError(f"config key {key}.burn_in: {run['burn_in']} must be below the horizon {run['horizon']}")
+    run.setdefault("key", name)  # seed-stream key: keep it when renaming the run, and its numbers stay
+    run.setdefault("trace_interval", run["record_interval"])
+
+
+def check_run(config: dict, key: str, name: str, family: str = SINGLE_LAYER_FAMILY) -> dict:
+    """The run `name` that config key `key` refers to, which must exist and be of `family`."""
+    runs = config["runs"]
+    if name not in runs:
+        raise ConfigError(f"config key {key}: no run {name!r} (runs: {', '.join(sorted(runs))})")
+    if runs[name]["dynamics"] != family:
+        raise ConfigError(f"config key {key}: run {name!r} has dynamics {runs[name]['dynamics']!r}, this figure needs {family!r}")
+    return runs[name]
+
+
+def check_dataset(config: dict, key: str, name: str) -> dict:
+    if name not in config["datasets"]:
+        raise ConfigError(f"config key {key}: no dataset {name!r} (datasets: {', '.join(sorted(config['datasets']))})")
+    return config["datasets"][name]
+
+
+# ------------------------------------------------------------------------- stage arguments
+def data_kwargs(dataset: dict, label: str, data_seed: int) -> dict:
+    """Keyword arguments of gross2024.runs:make_data for one point."""
+    p = point(dataset, label)
+    return dict(key=dataset["key"], N=p["N"], P=p["P"], n_seeds=dataset["n_seeds"], data_seed=data_seed, label_noise_variance=p["label_noise_variance"],
+                teacher_variance=dataset["teacher_variance"], inputs=dataset["inputs"], labels=dataset["labels"])
+
+
+def train_step(run: dict, datasets: dict, label: str, first: int, last: int, seeds: dict, engine: dict) -> tuple[str, dict]:
+    """(stage function, keyword arguments) of one seed block of a run; `seeds` is the config's root entropies."""
+    if run["dynamics"] == DEEP_LINEAR_FAMILY:
+        return "corlouer2026.runs:train", deep_linear_kwargs(run, label, first, last, seeds, engine)
+    sgd_seed = seeds["sgd"]
+    dataset = datasets[run["dataset"]]
+    p = point(dataset, label)
+    common = dict(key=dataset["key"], seeds=list(range(first, last + 1)), sgd_seed=sgd_seed, stream=run["stream"].format(**p),
+                  learning_rate=run["learning_rate"], batch_size=run["batch_size"], minibatch_replacement=run["minibatch_replacement"],
+                  initial_weights=run["initial_weights"], chunk_steps=engine["chunk_steps"], threads=engine["threads"])
+    record = {k: v for k, v in run["record"].items() if k != "kind"}
+    function = {"window": "gross2024.runs:train_window", "log_time": "gross2024.runs:train_log_time"}[run["record"]["kind"]]
+    return function, {**common, **record}
+
+
+def deep_linear_kwargs(run: dict, label: str, first: int, last: int, seeds: dict, engine: dict) -> dict:
+    """Keyword arguments of corlouer2026.runs:train for one seed block of one point of a deep linear run."""
+    (p,) = [p for p in sweep_points(run) if p["label"] == label]
+    fixed = ("method", "widths", "teacher_singular_values", "init_gamma", "noise_std", "dataset_size", "horizon", "burn_in", "record_interval",
+             "trace_interval", "record_noise_variance", "record_weights")
+    return dict(key=run["key"], point=label, seeds=list(range(first, last + 1)), sgd_seed=seeds["sgd"], data_seed=seeds["data"],
+                **{k: run.get(k) for k in fixed}, **{k: p[k] for k in DEEP_LINEAR_SWEEPS}, chunk_steps=engine["chunk_steps"], threads=engine["threads"])

@@ -1,0 +1,116 @@
+"""The deep linear runs of the catalogue (dynamics `deep_linear`; Corlouer et al. 2026, Sec. 2 and App. H).
+
+Network W = W_L ... W_1 with W_l of shape (d_l, d_{l-1}), teacher M = U diag(s) V^T, inputs x ~ N(0, I),
+labels y = M x + xi, xi ~ N(0, sigma_q^2 I); loss 1/2 ||y - W x||^2 summed over outputs. Initialization
+W_l ~ N(0, min(d_l, d_{l-1})^-gamma) entrywise. One time axis for every method: continuum time t = eta * k for
+online SGD and GD, t = dt * step for the SDE, Langevin and gradient flow (engine.deep_linear).
+
+Random streams, keyed (key, point, seed, stream) with `key` the run's seed-stream key: "init" (initial weights),
+"data" (GD's fixed dataset), and the method's name for its dynamics.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .. import io, seeding
+from ..engine.recording import progress_reporter
+
+METHODS = ("online_sgd", "gd", "gradient_flow", "sde", "langevin")
+STOCHASTIC = ("online_sgd", "sde", "langevin")
+
+
+def teacher_matrix(widths: list[int], singular_values: list[float]) -> np.ndarray:
+    """M = U diag(s) V^T (d_L x d_0) with U, V the leading columns of the identity. App. H leaves U, V unstated; with
+    whitened inputs and a rotation-invariant Gaussian initialization the mode statistics do not depend on them."""
+    teacher = np.zeros((widths[-1], widths[0]))
+    teacher[np.arange(len(singular_values)), np.arange(len(singular_values))] = singular_values
+    return teacher
+
+
+def initial_weights(rngs: list[np.random.Generator], widths: list[int], init_gamma: float) -> list[np.ndarray]:
+    """Per layer (n_seeds, d_l, d_{l-1}), entries N(0, min(d_l, d_{l-1})^-gamma) (App. H)."""
+    layers = [np.empty((len(rngs), d_out, d_in)) for d_in, d_out in zip(widths[:-1], widths[1:])]
+    for s, rng in enumerate(rngs):
+        for layer in layers:
+            d_out, d_in = layer.shape[1:]
+            layer[s] = rng.normal(0.0, min(d_in, d_out) ** (-init_gamma / 2), size=(d_out, d_in))
+    return layers
+
+
+def whole_steps(time: float, time_per_step: float, name: str) -> int:
+    """A continuum time as a whole number of steps (it must be one: 1e-9 relative slack for decimal rounding)."""
+    steps = time / time_per_step
+    if abs(steps - round(steps)) > 1e-9 * max(1.0, steps):
+        raise ValueError(f"{name} = {time} is not a whole number of steps of {time_per_step}")
+    return int(round(steps))
+
+
+def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int, data_seed: int, method: str, widths: list[int],
+          teacher_singular_values: list[float], init_gamma: float, learning_rate: float, batch_size: int, label_noise_variance: float,
+          dt: float, noise_std: float, dataset_size: int, horizon: float, burn_in: float, record_interval: float, trace_interval: float,
+          record_noise_variance: bool, record_weights: bool, chunk_steps: int, threads: int, provenance: dict) -> None:
+    """One block of seeds of a deep linear run: mode amplitudes U^T W V, loss (and optionally the modewise noise
+    variance a^T Sigma a of Prop. 3.3 and the weights) on the trace grid, and their window moments after `burn_in`."""
+    import numba
+
+    from .. import engine  # compiled kernels: imported only by the jobs that train
+
+    numba.set_num_threads(threads)
+    teacher = teacher_matrix(widths, teacher_singular_values)
+    start = initial_weights([seeding.generator(sgd_seed, key, point, s, "init") for s in seeds], widths, init_gamma)
+    rngs = [seeding.generator(sgd_seed, key, point, s, method) for s in seeds]
+    time_per_step = learning_rate if method in ("online_sgd", "gd") else dt
+    steps = {name: whole_steps(value, time_per_step, name) for name, value in (("burn_in", burn_in), ("horizon", horizon - burn_in),
+                                                                                 ("record_interval", record_interval), ("trace_interval", trace_interval))}
+    schedule = dict(burn_in_steps=steps["burn_in"], measure_steps=steps["horizon"], record_every=steps["record_interval"], trace_every=steps["trace_interval"],
+                    record_weights=record_weights, chunk_steps=chunk_steps, progress=progress_reporter(f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}"))
+    sigma_q = float(np.sqrt(label_noise_variance))
+    if method == "online_sgd":
+        run = engine.deep_linear_online_sgd(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q,
+                                            noise_variance=record_noise_variance, **schedule)
+    elif method == "sde":
+        run = engine.deep_linear_sde(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q, dt=dt,
+                                     noise_variance=record_noise_variance, **schedule)
+    elif method == "langevin":
+        run = engine.deep_linear_langevin(teacher, start, rngs, learning_rate=learning_rate, noise_std=noise_std, dt=dt, label_noise_std=sigma_q,
+                                          noise_variance=record_noise_variance, **schedule)
+    elif method == "gradient_flow":
+        run = engine.deep_linear_gradient_flow(teacher, start, dt=dt, label_noise_std=sigma_q, **schedule)
+    else:  # gd on a fixed dataset per seed, drawn once
+        inputs = np.empty((len(seeds), dataset_size, widths[0]))
+        labels = np.empty((len(seeds), dataset_size, widths[-1]))
+        for i, s in enumerate(seeds):
+            rng = seeding.generator(data_seed, key, point, s, "data")
+            inputs[i] = rng.standard_normal((dataset_size, widths[0]))
+            labels[i] = inputs[i] @ teacher.T + sigma_q * rng.standard_normal((dataset_size, widths[-1]))
+        run = engine.deep_linear_gd(inputs, labels, teacher, start, learning_rate=learning_rate, **schedule)
+    io.write_netcdf(run_dataset(run, seeds, start, method, provenance, key=key, point=point), output)
+
+
+def run_dataset(run, seeds: list[int], start: list[np.ndarray], method: str, provenance: dict, **attrs) -> xr.Dataset:
+    """The engine's DeepLinearRun as labelled arrays: `time` is continuum time; `row`, `column` index U^T W V."""
+    d0, dL = run.widths[0], run.widths[-1]
+    n = run.n_records
+    mean = run.reference + run.sum_deviation / n
+    second = run.sum_outer_deviation / n - np.einsum("si,sj->sij", mean - run.reference, mean - run.reference)
+    entries = [f"m{i}_{j}" for i in range(dL) for j in range(d0)] + ["loss"]
+    variables = {
+        "modes": (("seed", "time", "row", "column"), run.modes, {"long_name": "U^T W V: diagonal = mode amplitudes w_alpha, off-diagonal = cross modes", "units": "1"}),
+        "loss": (("seed", "time"), run.loss, {"long_name": "training loss (gd) or population loss 1/2 E||y - W x||^2", "units": "1"}),
+        "window_mean": (("seed", "entry"), mean, {"long_name": "mean of [U^T W V, loss] over the records after burn-in", "units": "1"}),
+        "window_covariance": (("seed", "entry", "entry_j"), second, {"long_name": "covariance of [U^T W V, loss] over the records after burn-in", "units": "1"}),
+    }
+    if run.has_noise_variance:
+        variables["noise_variance"] = (("seed", "time", "mode"), run.noise_variance,
+                                       {"long_name": "a_alpha^T Sigma a_alpha (batch size one); D_alpha = (eta / b) times this (Prop. 3.3)", "units": "1"})
+    for l, (initial, final) in enumerate(zip(start, run.final_weights), start=1):
+        dims = (f"layer{l}_out", f"layer{l}_in")
+        variables[f"initial_weights_{l}"] = (("seed", *dims), initial, {"long_name": f"W_{l} at t = 0", "units": "1"})
+        variables[f"final_weights_{l}"] = (("seed", *dims), final, {"long_name": f"W_{l} at the end of the run", "units": "1"})
+        if run.has_weights:
+            variables[f"weights_{l}"] = (("seed", "time", *dims), run.weights[l - 1], {"long_name": f"W_{l} on the trace grid", "units": "1"})
+    coords = {"seed": np.asarray(seeds), "time": ("time", run.trace_times, {"long_name": "continuum time t (eta * step or dt * step)"}),
+              "step": ("time", run.trace_steps, {"units": "steps"}), "entry": entries, "entry_j": entries}
+    return xr.Dataset(variables, coords=coords, attrs=io.provenance(provenance, method=method, n_records=n, widths=list(run.widths), **attrs))

@@ -1,1 +1,0 @@
-"""One module per reproduced figure: the stage functions its Snakemake rules call."""

@@ -1,0 +1,22 @@
+"""Gross et al. 2024, Fig. 4 (Sec. II B 3): relaxation of the weight modes and of the loss.
+
+Config section gross2024_fig4 names one run (record kind log_time): SGD repeatedly on one data realization; the
+dataset's other realizations enter the theory. stages.py: statistics, theory, summary, claims; plot.py: the figure.
+"""
+
+from ...catalogue import check_run, dataset_points
+from ...config import ConfigError
+
+
+def check_config(section: dict, config: dict) -> None:
+    run = check_run(config, "gross2024_fig4.run", section["run"])
+    if run["record"]["kind"] != "log_time":
+        raise ConfigError(f"config key gross2024_fig4.run: run {section['run']!r} must record on a logarithmic time grid (record.kind: log_time)")
+    points = dataset_points(config["datasets"][run["dataset"]])
+    if len(points) != 1:
+        raise ConfigError(f"config key gross2024_fig4.run: dataset {run['dataset']!r} must have one parameter point, has {len(points)}")
+    N, P = points[0]["N"], points[0]["P"]
+    if max(section["modes"]) >= N:
+        raise ConfigError(f"config key gross2024_fig4.modes: mode {max(section['modes'])} does not exist for N = {N}")
+    if N >= P:
+        raise ConfigError(f"config key datasets.{run['dataset']}.N: {N} must be below P = {P} for Fig. 4 (no relaxation to a noisy state otherwise)")

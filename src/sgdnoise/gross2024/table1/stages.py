@@ -1,0 +1,157 @@
+"""Gross et al. 2024, Table 1: stationary properties of a linear network under- (N < P) and overparameterized
+(N > P) - student weights against the teacher, final loss, temporal weight fluctuations - measured with SGD at two
+label-noise levels and with both minibatch sampling methods (the table says the properties do not depend on it).
+The same runs measure the factor (P - S)/(P - 1) between the stationary covariances without and with replacement.
+
+Points (N, P, sigma_eps^2) share X, u and eps / sigma_eps across noise levels (same data stream). Stages: make_data,
+train per sampling method (gross2024.runs) -> extract_statistics -> evaluate_theory ->
+summarize -> claims; gross2024.table1.plot renders the table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from ... import claims as claimsmod
+from ... import io
+from ...statistics import mean_and_sem
+from .. import theory_sec2 as theory
+from ..runs import open_runs
+
+SAMPLINGS = ("with", "without")  # minibatches drawn with / without replacement
+QUANTITIES = {
+    "teacher_distance": "||w - u||^2 / N, time average",
+    "final_loss": "training loss, time average",
+    "temporal_variance": "temporal weight variance tr M / N",
+}
+
+
+# ------------------------------------------------------------------------------------- statistics
+def extract_statistics(data_path: str, with_paths: list[str], without_paths: list[str], output: str, *, provenance: dict) -> None:
+    """Per sampling method and run: time averages of ||w - u||^2 / N, of the loss and tr M / N, from the moments of
+    w - w* (exact identities for the quadratic loss, Eq. 2.9)."""
+    data = io.open_dataset(data_path)
+    values = {name: [] for name in QUANTITIES}
+    for paths in (with_paths, without_paths):
+        runs = open_runs(paths)
+        d = data.sel(seed=runs.seed)
+        X, y, u, w_star = d.inputs.values, d.labels.values, d.teacher.values, d.teacher_solution.values
+        N = X.shape[-1]
+        second, mean_dev = runs.second_moment.values, runs.mean_deviation.values
+        H = np.einsum("spi,spj->sij", X, X) / X.shape[1]
+        offset = w_star - u
+        values["teacher_distance"].append((np.sum(offset**2, -1) + 2 * np.sum(offset * mean_dev, -1) + np.trace(second, axis1=1, axis2=2)) / N)
+        values["final_loss"].append(np.array([theory.train_loss(X[s], y[s], w_star[s]) for s in range(len(X))]) + 0.5 * np.einsum("sij,sji->s", H, second))
+        values["temporal_variance"].append(np.trace(second, axis1=1, axis2=2) / N)
+    ds = xr.Dataset(
+        {name: (("sampling", "seed"), np.array(v), {"long_name": f"{QUANTITIES[name]} (SGD)", "units": "1"}) for name, v in values.items()},
+        coords={"sampling": list(SAMPLINGS), "seed": runs.seed.values, "N": data.N, "P": data.P},
+        attrs=io.provenance(provenance),
+    )
+    io.write_netcdf(ds, output)
+
+
+# ----------------------------------------------------------------------------------------- theory
+def evaluate_theory(data_path: str, output: str, *, learning_rate: float, batch_size: int, label_noise_variance: float, provenance: dict) -> None:
+    """Per realization and sampling method, the stationary values from the exact discrete moment equation, and the
+    closed forms of the table: E L* = sigma^2 (P - N)/(2P), the teacher's null-space part ||(1 - H^+ H) u||^2 / N."""
+    data = io.open_dataset(data_path)
+    X, y, u, w_star = data.inputs.values, data.labels.values, data.teacher.values, data.teacher_solution.values
+    n_seeds, P, N = X.shape
+    values = {name: np.empty((len(SAMPLINGS), n_seeds)) for name in QUANTITIES}
+    null_part = np.empty(n_seeds)
+    for s in range(n_seeds):
+        L_star = float(theory.train_loss(X[s], y[s], w_star[s]))
+        H = theory.hessian(X[s])
+        null_part[s] = np.sum((u[s] - np.linalg.pinv(H) @ H @ u[s]) ** 2) / N
+        for i, sampling in enumerate(SAMPLINGS):
+            M = theory.discrete_sgd_covariance(X[s], y[s], learning_rate, batch_size, replacement=sampling == "with")
+            values["teacher_distance"][i, s] = (np.sum((w_star[s] - u[s]) ** 2) + np.trace(M)) / N
+            values["final_loss"][i, s] = L_star + 0.5 * np.trace(H @ M)
+            values["temporal_variance"][i, s] = np.trace(M) / N
+    variables = {f"{name}_theory": (("sampling", "seed"), v, {"long_name": f"{QUANTITIES[name]} (exact discrete SGD)", "units": "1"}) for name, v in values.items()}
+    variables |= {
+        "expected_minimum_loss": ((), theory.expected_minimum_loss(N, P, label_noise_variance), {"long_name": "E L* = sigma^2 (P - N)/(2P)", "units": "1"}),
+        "teacher_null_space_part": ("seed", null_part, {"long_name": "||(1 - H^+ H) u||^2 / N: the teacher outside the data span", "units": "1"}),
+        "isotropic_variance": ((), theory.isotropic_variance(learning_rate, label_noise_variance, batch_size), {"long_name": "lr sigma^2 / (2S), Eq. (2.34)", "units": "1"}),
+        "replacement_factor": ((), theory.without_replacement_factor(P, batch_size), {"long_name": "(P - S)/(P - 1)", "units": "1"}),
+    }
+    coords = {"sampling": list(SAMPLINGS), "seed": data.seed.values, "N": N, "P": P, "label_noise_variance": label_noise_variance}
+    io.write_netcdf(xr.Dataset(variables, coords=coords, attrs=io.provenance(provenance)), output)
+
+
+# -------------------------------------------------------------------------------------- summary
+def summarize(statistics_paths: list[str], theory_paths: list[str], output: str, *, provenance: dict) -> None:
+    """All points along `point` (coordinates N, P, label_noise_variance, regime)."""
+    points = [xr.merge([io.open_dataset(s), io.open_dataset(t)], compat="equals", join="exact", combine_attrs="override") for s, t in zip(statistics_paths, theory_paths)]
+    summary = io.stack_points(points, lift=("N", "P", "label_noise_variance"))
+    summary = summary.assign_coords(regime=("point", ["underparameterized" if int(p.N) < int(p.P) else "overparameterized" for p in points]))
+    summary.attrs = io.provenance(provenance)
+    io.write_netcdf(summary, output)
+
+
+# ----------------------------------------------------------------------------------------- claims
+def _points(ds: xr.Dataset, regime: str) -> xr.Dataset:
+    """The points of one regime, ordered by decreasing label noise."""
+    sel = ds.isel(point=np.flatnonzero(ds.regime.values == regime))
+    return sel.isel(point=np.argsort(-sel.label_noise_variance.values))
+
+
+def noise_exponent(sel: xr.Dataset, name: str, sampling: str) -> tuple[float, float]:
+    """d log(quantity) / d log(sigma^2) between the two noise levels, paired by realization (the levels share X, u
+    and eps / sigma), with its standard error over realizations."""
+    high, low = (sel[name].sel(sampling=sampling).isel(point=i).values for i in (0, 1))
+    return mean_and_sem(np.log(high / low) / np.log(sel.label_noise_variance.values[0] / sel.label_noise_variance.values[1]))
+
+
+def _values(sel: xr.Dataset, name: str) -> str:
+    return "; ".join(f"sigma^2={float(v):g} {s}: {claimsmod.format_mean_sem(*mean_and_sem(sel[name].sel(sampling=s).isel(point=i).values))}"
+                     for i, v in enumerate(sel.label_noise_variance.values) for s in SAMPLINGS)
+
+
+def claims(summary_path: str, output: str, *, batch_size: int) -> None:
+    """Claim rows of Table 1 and of the with/without replacement factor (see README, 'How claims are judged')."""
+    ds = io.open_dataset(summary_path)
+    under, over = _points(ds, "underparameterized"), _points(ds, "overparameterized")
+    N_u, N_o, P = int(under.N[0]), int(over.N[0]), int(under.P[0])
+    rows = claimsmod.ClaimTable("Gross2024")
+    # underparameterized: all three properties nonzero and proportional to sigma^2 (-> 0 as eps -> 0)
+    for name, statement in (("teacher_distance", "student weights approach the teacher weights as eps -> 0"),
+                            ("final_loss", "the final loss is nonzero and vanishes proportionally to sigma_eps^2"),
+                            ("temporal_variance", "temporal weight fluctuations are nonzero and proportional to sigma_eps^2")):
+        exponents = [noise_exponent(under, name, s) for s in SAMPLINGS]
+        ok = all(claimsmod.within(e - 1, se) for e, se in exponents)
+        rows.add(f"table1_under_{name}", "Table 1", f"Underparameterized (N = {N_u}, P = {P}): {statement}, with and without replacement",
+                 f"exponent d log / d log sigma^2 of {QUANTITIES[name]} (SGD, with / without replacement); values: {_values(under, name)}",
+                 " / ".join(claimsmod.format_mean_sem(*e) for e in exponents), "1", "3 SE each", ok)
+    # overparameterized: weights differ from the teacher even without noise; loss and fluctuations vanish
+    d_mean, d_sem = zip(*(mean_and_sem(over.teacher_distance.sel(sampling=s).isel(point=-1).values) for s in SAMPLINGS))
+    null_mean, null_sem = mean_and_sem(over.teacher_null_space_part.isel(point=-1).values)
+    sigma_part = float((over.teacher_distance_theory - over.teacher_null_space_part).isel(point=-1).mean())
+    rows.add("table1_over_teacher_distance", "Table 1",
+             f"Overparameterized (N = {N_o}, P = {P}): student weights differ from the teacher weights, with and without replacement",
+             f"||w - u||^2 / N at the smallest sigma^2 = {float(over.label_noise_variance[-1]):g} (SGD, with / without); expected: the teacher's part outside the "
+             f"data span ||(1 - H^+ H) u||^2 / N = {claimsmod.format_mean_sem(null_mean, null_sem)} (~ (1 - P/N) sigma_u^2 = {1 - P / N_o:.3f}) plus {sigma_part:.2g} from the noise",
+             " / ".join(claimsmod.format_mean_sem(m, s) for m, s in zip(d_mean, d_sem)), "nonzero; = null-space part + noise part",
+             "3 SE", all(claimsmod.within(m - null_mean - sigma_part, s) and m > 3 * s for m, s in zip(d_mean, d_sem)))
+    for name, statement in (("final_loss", "the final loss vanishes (also if sigma_eps^2 > 0)"), ("temporal_variance", "temporal weight fluctuations vanish")):
+        largest = float(over[name].max())
+        floor = float(min(mean_and_sem(under[name].sel(sampling=s).isel(point=0).values)[1] for s in SAMPLINGS))
+        rows.add(f"table1_over_{name}", "Table 1", f"Overparameterized (N = {N_o}, P = {P}): {statement}, with and without replacement",
+                 f"largest {QUANTITIES[name]} over noise levels, sampling methods and runs; values: {_values(over, name)}",
+                 f"{largest:.3g}", "0", f"3 x smallest SE at N < P, sigma^2 = {float(under.label_noise_variance[0]):g}: {3 * floor:.2g}", largest <= 3 * floor)
+    # the with/without replacement factor, pooled over noise levels (it does not depend on them)
+    ratio = np.concatenate([(under.temporal_variance.sel(sampling="without") / under.temporal_variance.sel(sampling="with")).isel(point=i).values for i in range(under.sizes["point"])])
+    r_mean, r_sem = mean_and_sem(ratio)
+    exact = float((under.temporal_variance_theory.sel(sampling="without") / under.temporal_variance_theory.sel(sampling="with")).mean())
+    factor = float(under.replacement_factor[0])
+    rows.add("appC_replacement_factor_exact", "App. C",
+             f"Without replacement, SGD's stationary weight covariance equals the exact discrete-time moment equation with the bracket scaled by (P-S)/(P-1) (N = {N_u}, P = {P}, S = {batch_size}; our check)",
+             "tr M_without / tr M_with (SGD, paired realizations, both noise levels; mean +- SE)", claimsmod.format_mean_sem(r_mean, r_sem),
+             f"{exact:.4f} (discrete moment equation)", f"3 SE = {3 * r_sem:.2g}", claimsmod.within(r_mean - exact, r_sem))
+    rows.add("appC_replacement_factor", "App. C",
+             f"Sampling without replacement multiplies the noise covariance, hence the stationary weight covariance, by (P-S)/(P-1) (Appendix C; N = {N_u}, P = {P}, S = {batch_size})",
+             "tr M_without / tr M_with (SGD, mean +- SE)", claimsmod.format_mean_sem(r_mean, r_sem), f"(P-S)/(P-1) = {factor:.4f}",
+             f"3 SE + |discrete - continuum| = {3 * r_sem + abs(exact - factor):.2g}", claimsmod.within(r_mean - factor, r_sem, bias=exact - factor))
+    rows.write(output)

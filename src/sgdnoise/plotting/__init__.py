@@ -1,1 +1,0 @@
-"""One module per figure: rendering from NetCDF summaries only (never simulation)."""

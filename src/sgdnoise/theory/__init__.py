@@ -1,1 +1,0 @@
-"""Theory of the two papers, one module per paper section."""

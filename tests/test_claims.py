@@ -1,0 +1,59 @@
+"""The claims table and the tests that decide a row's status, on synthetic data with known truth."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sgdnoise import claims
+
+
+def test_within_allows_k_standard_errors_plus_the_stated_bias():
+    assert claims.within(0.29, 0.1) and not claims.within(0.31, 0.1)
+    assert claims.within(-0.29, 0.1) and not claims.within(-0.31, 0.1)
+    assert claims.within(0.49, 0.1, bias=-0.2) and not claims.within(0.51, 0.1, bias=0.2)
+    assert claims.within(0.19, 0.1, k=2) and not claims.within(0.21, 0.1, k=2)
+
+
+def test_max_abs_t_accepts_agreement_and_rejects_a_shift_of_many_standard_errors():
+    """Synthetic truth: 50 tests over 10 unit-variance samples each. Agreement passes at the 1% family-wise level in
+    nearly all of 200 repetitions; shifting one of the 50 by 2.5 (7.9 standard errors of its mean) is rejected in
+    most: the t limit of 6.01 leaves power, not certainty, against such a shift."""
+    rng = np.random.default_rng(0)
+    passed, rejected = 0, 0
+    for _ in range(200):
+        samples = rng.normal(size=(10, 50))
+        mean, sem = samples.mean(0), samples.std(0, ddof=1) / np.sqrt(10)
+        z, limit = claims.max_abs_t(mean, sem, 10)
+        passed += z < limit
+        shifted = samples.copy()
+        shifted[:, 0] += 2.5
+        mean, sem = shifted.mean(0), shifted.std(0, ddof=1) / np.sqrt(10)
+        z, limit = claims.max_abs_t(mean, sem, 10)
+        rejected += z >= limit
+    assert passed >= 195  # expected 198 (1% false alarms)
+    assert rejected >= 150
+    assert claims.bonferroni_t_limit(10, 50) == pytest.approx(6.010, abs=0.001)  # t_9 quantile at 1 - 0.01/100 (tables: 6.010)
+
+
+def test_claim_table_statuses_and_columns(tmp_path):
+    table = claims.ClaimTable("Gross2024")
+    table.add("a", "5b", "s", "q", "1 +- 0.1", "1", "3 SE", True)
+    table.add("b", "5b", "s", "q", "2 +- 0.1", "1", "3 SE", False)
+    table.write(tmp_path / "c.csv")
+    rows = pd.read_csv(tmp_path / "c.csv")
+    assert list(rows.columns) == claims.CLAIM_COLUMNS
+    assert rows.status.tolist() == ["reproduced", "not_reproduced"] and set(rows.paper) == {"Gross2024"}
+    with pytest.raises(ValueError, match="status 'maybe'"):
+        claims.row("c", "Gross2024", "5", "s", "q", "m", "e", "t", "maybe")
+
+
+def test_merge_rejects_duplicate_claim_ids(tmp_path):
+    for name, ids in (("one", ["x", "y"]), ("two", ["z", "x"])):
+        table = claims.ClaimTable("Gross2024")
+        for claim_id in ids:
+            table.add(claim_id, "2a", "s", "q", "m", "e", "t", True)
+        table.write(tmp_path / f"{name}.csv")
+    with pytest.raises(ValueError, match=r"duplicate claim ids: \['x'\]"):
+        claims.merge_tables([tmp_path / "one.csv", tmp_path / "two.csv"], tmp_path / "all.csv")
+    claims.merge_tables([tmp_path / "one.csv"], tmp_path / "all.csv")
+    assert pd.read_csv(tmp_path / "all.csv").claim_id.tolist() == ["x", "y"]

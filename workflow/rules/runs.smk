@@ -1,0 +1,63 @@
+# The run catalogue (config.yaml datasets and runs): one rule per dynamics family produces every entry of that
+# family, and figures read the files by name (dataset_file, run_files). Library: sgdnoise.gross2024.runs,
+# sgdnoise.corlouer2026.runs.
+
+
+rule teacher_student_data:
+    """Realizations of one dataset point (Gross Eq. 2.1) and their minimum-norm solutions w* (Eq. 2.7)."""
+    output:
+        output=dataset_file("{dataset}", "{point}"),
+    log:
+        logs("teacher_student_data", "{dataset}/{point}"),
+    benchmark:
+        benchmarks("teacher_student_data", "{dataset}/{point}")
+    wildcard_constraints:
+        dataset=one_of(DATASETS),
+        point=sgdnoise.catalogue.POINT_PATTERN,
+    params:
+        step=lambda w: step("gross2024.runs:make_data", sgdnoise.catalogue.data_kwargs(DATASETS[w.dataset], w.point, config["seeds"]["data"])),
+    script:
+        RUN_STEP
+
+
+rule single_layer_sgd:
+    """Minibatch SGD (Gross Eq. 2.11) for one block of seeds of one point of a run: a stationary window or a log-time trace."""
+    input:
+        data_path=lambda w: dataset_file(RUNS[w.run]["dataset"], w.point),
+    output:
+        output=results("runs/{run}/{point}/seeds{first}-{last}.nc"),
+    log:
+        logs("single_layer_sgd", "{run}/{point}/seeds{first}-{last}"),
+    benchmark:
+        benchmarks("single_layer_sgd", "{run}/{point}/seeds{first}-{last}")
+    wildcard_constraints:
+        run=one_of(sgdnoise.catalogue.runs_of("single_layer_sgd", RUNS)),
+        point=sgdnoise.catalogue.POINT_PATTERN,
+        first=r"\d+",
+        last=r"\d+",
+    threads: config["engine"]["threads"]
+    params:
+        step=lambda w: step(*sgdnoise.catalogue.train_step(RUNS[w.run], DATASETS, w.point, int(w.first), int(w.last), config["seeds"], config["engine"])),
+    script:
+        RUN_STEP
+
+
+rule deep_linear:
+    """A deep linear network (Corlouer et al. 2026) for one block of seeds of one point of a run: online SGD, GD on a
+    fixed dataset, gradient flow, Euler-Maruyama of the SGD SDE (1) with its exact noise, or isotropic Langevin."""
+    output:
+        output=results("runs/{run}/{point}/seeds{first}-{last}.nc"),
+    log:
+        logs("deep_linear", "{run}/{point}/seeds{first}-{last}"),
+    benchmark:
+        benchmarks("deep_linear", "{run}/{point}/seeds{first}-{last}")
+    wildcard_constraints:
+        run=one_of(sgdnoise.catalogue.runs_of("deep_linear", RUNS)),
+        point=sgdnoise.catalogue.POINT_PATTERN,
+        first=r"\d+",
+        last=r"\d+",
+    threads: config["engine"]["threads"]
+    params:
+        step=lambda w: step(*sgdnoise.catalogue.train_step(RUNS[w.run], DATASETS, w.point, int(w.first), int(w.last), config["seeds"], config["engine"])),
+    script:
+        RUN_STEP
