@@ -202,6 +202,13 @@ def test_gradient_flow_equals_reference_and_converges():
     ends = [engine.deep_linear_gradient_flow(m, w0, dt=dt, measure_steps=round(4 / dt), **kw).modes[:, -1] for dt in (0.2, 0.1, 0.05)]
     ratio = np.abs(ends[0] - ends[1]).max() / np.abs(ends[1] - ends[2]).max()
     assert 14 < ratio < 22, ratio
+    # and it converges: from this small start every teacher mode is learned, U^T W V -> diag(s), loss -> 0
+    late = engine.deep_linear_gradient_flow(m, w0, dt=0.05, measure_steps=4000, **kw)
+    s = np.linalg.svd(m, compute_uv=False)
+    target = np.zeros((WIDTHS[-1], WIDTHS[0]))
+    target[np.diag_indices(len(s))] = s
+    np.testing.assert_allclose(late.modes[:, -1], np.broadcast_to(target, late.modes[:, -1].shape), atol=1e-6)
+    assert np.all(late.loss[:, -1] < 1e-12)
 
 
 def _sde(seeds, chunk_steps):

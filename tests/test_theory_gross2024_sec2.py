@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.stats
 
 from sgdnoise.gross2024 import data
 from sgdnoise.gross2024 import theory_sec2 as th
@@ -28,10 +29,12 @@ def test_wishart_covariance_and_correlated_inputs():
     assert np.all(np.abs(d.inputs.T @ d.inputs / 400_000 - sigma) < 5 * se)
 
 
-def test_random_labels_have_no_teacher():
-    d = data.random_labels(np.random.default_rng(1), 4, 9, 2.0)
+def test_random_labels_have_no_teacher_and_the_stated_variance():
+    d = data.random_labels(np.random.default_rng(1), 4, 40_000, 2.0)
     np.testing.assert_array_equal(d.teacher, 0)
     np.testing.assert_array_equal(d.labels, d.label_noise)
+    low, high = 2.0 * scipy.stats.chi2.ppf([0.0005, 0.9995], 40_000) / 40_000  # 99.9% interval of the mean square
+    assert low < np.mean(d.labels**2) < high and not low < 4.0 < high  # the variance, not the standard deviation, is 2
 
 
 def test_iid_inputs_unchanged_by_the_covariance_option():
