@@ -296,3 +296,16 @@ def test_every_step_matches_its_function(quick_run):
                 raise AssertionError(f"rule {job.rule.name}: {step['function']}{signature} does not take {sorted({**files, **step['kwargs']})}: {error}")
             checked.add(job.rule.name)
     assert checked == rules and len(rules) > 30
+
+
+def test_a_diverging_run_stops_its_job_and_names_the_point(tmp_path):
+    """A learning rate far above 2 / omega_max: the training job fails, its log holds the traceback naming the run
+    and point, and no output file is left behind."""
+    workdir = copy_workflow(tmp_path / "diverge")
+    (workdir / "fast.yaml").write_text(yaml.safe_dump({"runs": {"gross2024_fig4": {"learning_rate": 50.0}}}))
+    target = "results/runs/gross2024_fig4/N20_P22/seeds0-3.nc"
+    result = snakemake(workdir, target, "--configfile", "config.yaml", "fast.yaml", check=False)
+    assert result.returncode != 0
+    log = (workdir / "results/logs/single_layer_sgd/gross2024_fig4/N20_P22/seeds0-3.log").read_text()
+    assert "FloatingPointError: gross2024_fig4 N20_P22 seeds 0-3: the run diverged" in log and "Traceback" in log
+    assert not (workdir / target).exists() and not list(workdir.rglob(".*.tmp*"))

@@ -22,6 +22,15 @@ def sorted_eigh(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[..., ::-1], vectors[..., ::-1]
 
 
+def check_finite(weights: np.ndarray, run: str, learning_rate: float) -> None:
+    """Stop the job, naming the run, if the dynamics diverged (weights of shape (n_seeds, ...)): no statistics
+    from a run whose weights overflowed."""
+    bad = ~np.all(np.isfinite(weights.reshape(len(weights), -1)), axis=1)
+    if bad.any():
+        raise FloatingPointError(f"{run}: the run diverged (non-finite weights in {int(bad.sum())} of {len(bad)} seeds) at learning_rate "
+                                 f"{learning_rate}; lower the run's learning_rate in config.yaml")
+
+
 def mean_and_sem(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Mean and its standard error over independent samples along `axis` (ddof = 1)."""
     samples = np.asarray(samples, dtype=float)

@@ -1,9 +1,11 @@
 """Thin adapter between a Snakemake rule and the library: call params.step["function"] with the rule's named
-inputs and outputs (as keyword arguments) and params.step["kwargs"], logging to the rule's log."""
+inputs and outputs (as keyword arguments) and params.step["kwargs"], logging to the rule's log (a failure's
+traceback included, so that it is in the log on a cluster too)."""
 
 import contextlib
 import importlib
 import inspect
+import traceback
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 
@@ -13,10 +15,14 @@ def files(named):
 
 
 with open(smk.log[0], "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-    step = smk.params.step
-    module, function = step["function"].split(":")
-    target = getattr(importlib.import_module(module), function)
-    kwargs = {**files(smk.input), **files(smk.output), **step["kwargs"]}
-    if "provenance" in inspect.signature(target).parameters:  # what produced a NetCDF file, in its attributes
-        kwargs["provenance"] = {"rule": smk.rule, "function": step["function"], "parameters": step["kwargs"], "code_hash": step["code"]}
-    target(**kwargs)
+    try:
+        step = smk.params.step
+        module, function = step["function"].split(":")
+        target = getattr(importlib.import_module(module), function)
+        kwargs = {**files(smk.input), **files(smk.output), **step["kwargs"]}
+        if "provenance" in inspect.signature(target).parameters:  # what produced a NetCDF file, in its attributes
+            kwargs["provenance"] = {"rule": smk.rule, "function": step["function"], "parameters": step["kwargs"], "code_hash": step["code"]}
+        target(**kwargs)
+    except BaseException:
+        traceback.print_exc()  # into the log, while stderr still points there
+        raise

@@ -16,6 +16,7 @@ import xarray as xr
 
 from .. import io, seeding
 from ..engine.recording import progress_reporter
+from ..statistics import check_finite
 
 METHODS = ("online_sgd", "gd", "gradient_flow", "sde", "langevin")
 STOCHASTIC = ("online_sgd", "sde", "langevin")
@@ -86,7 +87,12 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
             inputs[i] = rng.standard_normal((dataset_size, widths[0]))
             labels[i] = inputs[i] @ teacher.T + sigma_q * rng.standard_normal((dataset_size, widths[-1]))
         run = engine.deep_linear_gd(inputs, labels, teacher, start, learning_rate=learning_rate, **schedule)
+    check_finite(flat_weights(run.final_weights), f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}", learning_rate)
     io.write_netcdf(run_dataset(run, seeds, start, method, provenance, key=key, point=point), output)
+
+
+def flat_weights(layers: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate([w.reshape(w.shape[0], -1) for w in layers], axis=1)
 
 
 def run_dataset(run, seeds: list[int], start: list[np.ndarray], method: str, provenance: dict, **attrs) -> xr.Dataset:

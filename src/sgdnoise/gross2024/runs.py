@@ -18,6 +18,7 @@ import xarray as xr
 from . import data as datamod
 from .. import io, seeding
 from ..engine.recording import progress_reporter
+from ..statistics import check_finite
 from . import theory_sec2 as theory
 
 FEATURE_DIMS = ("feature", "feature_j")
@@ -145,6 +146,7 @@ def train_window(data_path: str, output: str, *, key: str, seeds: list[int], sgd
         measure_steps=plan.measure_steps, record_every=plan.record_every, trace_every=plan.trace_every, replacement=minibatch_replacement,
         chunk_steps=chunk_steps, progress=progress_reporter(f"{key} {point} {stream} seeds {seeds[0]}-{seeds[-1]}"),
     )
+    check_finite(run.final_weights, f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", learning_rate)
     keys = [seeding.spawn_key(key, point, s, stream) for s in seeds]
     ds = xr.Dataset(
         {
@@ -191,6 +193,7 @@ def train_log_time(data_path: str, output: str, *, key: str, seeds: list[int], s
         weights = run.final_weights
         done += steps
         progress(done, total)
+    check_finite(weights, f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", learning_rate)
     keys = [seeding.spawn_key(key, point, s, stream) for s in seeds]
     ds = xr.Dataset(
         {
