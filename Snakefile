@@ -99,11 +99,12 @@ rule workflow_cost:
 
 
 rule claims_table:
-    """One row per quantitative claim, from every figure's claims file."""
+    """One row per quantitative claim, from every figure's claims file, and their count per paper, kind and status."""
     input:
         figure_claims=CLAIMS,
     output:
         table="results/claims.csv",
+        summary="results/claims_summary.csv",
     log:
         logs("claims_table", "claims"),
     params:

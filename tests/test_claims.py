@@ -35,25 +35,30 @@ def test_max_abs_t_accepts_agreement_and_rejects_a_shift_of_many_standard_errors
     assert claims.bonferroni_t_limit(10, 50) == pytest.approx(6.010, abs=0.001)  # t_9 quantile at 1 - 0.01/100 (tables: 6.010)
 
 
-def test_claim_table_statuses_and_columns(tmp_path):
-    table = claims.ClaimTable("Gross2024")
-    table.add("a", "5b", "s", "q", "1 +- 0.1", "1", "3 SE", True)
-    table.add("b", "5b", "s", "q", "2 +- 0.1", "1", "3 SE", False)
+def test_claim_table_statuses_kinds_and_columns(tmp_path):
+    table = claims.ClaimTable("Gross2024", section="Sec. II C 1")
+    table.add("a", "5b", "s", "q", "1 +- 0.1", "1", "3 SE", True, kind=claims.PAPER_CLAIM)
+    table.add("b", "5b", "s", "q", "2 +- 0.1", "1", "3 SE", False, kind=claims.CONSISTENCY_CHECK)
     table.write(tmp_path / "c.csv")
     rows = pd.read_csv(tmp_path / "c.csv")
     assert list(rows.columns) == claims.CLAIM_COLUMNS
     assert rows.status.tolist() == ["reproduced", "not_reproduced"] and set(rows.paper) == {"Gross2024"}
+    assert rows.kind.tolist() == ["paper_claim", "consistency_check"] and set(rows.section) == {"Sec. II C 1"}
     with pytest.raises(ValueError, match="status 'maybe'"):
-        claims.row("c", "Gross2024", "5", "s", "q", "m", "e", "t", "maybe")
+        claims.row("c", "Gross2024", "Sec. II", "5", claims.PAPER_CLAIM, "s", "q", "m", "e", "t", "maybe")
+    with pytest.raises(ValueError, match="kind 'claim'"):
+        claims.row("c", "Gross2024", "Sec. II", "5", "claim", "s", "q", "m", "e", "t", "reproduced")
 
 
 def test_merge_rejects_duplicate_claim_ids(tmp_path):
     for name, ids in (("one", ["x", "y"]), ("two", ["z", "x"])):
-        table = claims.ClaimTable("Gross2024")
+        table = claims.ClaimTable("Gross2024", section="Sec. II B 2")
         for claim_id in ids:
-            table.add(claim_id, "2a", "s", "q", "m", "e", "t", True)
+            table.add(claim_id, "2a", "s", "q", "m", "e", "t", claim_id != "y", kind=claims.CONSISTENCY_CHECK if claim_id == "z" else claims.PAPER_CLAIM)
         table.write(tmp_path / f"{name}.csv")
     with pytest.raises(ValueError, match=r"duplicate claim ids: \['x'\]"):
-        claims.merge_tables([tmp_path / "one.csv", tmp_path / "two.csv"], tmp_path / "all.csv")
-    claims.merge_tables([tmp_path / "one.csv"], tmp_path / "all.csv")
+        claims.merge_tables([tmp_path / "one.csv", tmp_path / "two.csv"], tmp_path / "all.csv", tmp_path / "summary.csv")
+    claims.merge_tables([tmp_path / "one.csv"], tmp_path / "all.csv", tmp_path / "summary.csv")
     assert pd.read_csv(tmp_path / "all.csv").claim_id.tolist() == ["x", "y"]
+    summary = pd.read_csv(tmp_path / "summary.csv", index_col=["paper", "kind"])
+    assert summary.loc[("Gross2024", "paper_claim")].to_dict() == {"reproduced": 1, "not_reproduced": 1, "rows": 2}

@@ -79,8 +79,11 @@ def test_figure_claims_and_cost_are_produced(quick_run):
     table = pd.read_csv(quick_run / "results/tables/gross2024_table1.csv")
     assert len(table) == 6 and table.columns[:3].tolist() == ["regime", "property", "paper"]
     claims = pd.read_csv(quick_run / "results/claims.csv")
-    assert list(claims.columns) == ["claim_id", "paper", "figure", "statement", "quantity", "measured", "expected", "tolerance", "status"]
-    assert set(claims.status) <= {"reproduced", "not_reproduced", "erratum"}
+    assert list(claims.columns) == ["claim_id", "paper", "section", "figure", "kind", "statement", "quantity", "measured", "expected", "tolerance", "status"]
+    assert set(claims.status) <= {"reproduced", "not_reproduced", "erratum", "qualitative", "not_judged"}
+    assert set(claims.kind) == {"paper_claim", "consistency_check"}
+    summary = pd.read_csv(quick_run / "results/claims_summary.csv", index_col=["paper", "kind"])
+    assert summary.rows.sum() == len(claims) and summary.loc[("Gross2024", "paper_claim"), "rows"] == (claims.kind == "paper_claim").sum()
     assert claims.claim_id.is_unique and len(claims) >= 10
     # every registered figure contributes its rows, in include order
     assert claims.claim_id.str.extract(r"^(fig\d|table1|appC)")[0].unique().tolist() == ["fig2", "fig3", "fig4", "fig5", "fig6", "table1", "appC"]

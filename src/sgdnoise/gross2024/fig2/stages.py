@@ -126,7 +126,7 @@ def linear_fit(design: np.ndarray, y: np.ndarray, y_sem: np.ndarray) -> tuple[np
 def claims(summary_path: str, output: str, *, paper_exponent: float) -> None:
     """Claim rows of Fig. 2 (see README, 'How claims are judged')."""
     ds = io.open_dataset(summary_path)
-    rows = claimsmod.ClaimTable("Gross2024")
+    rows = claimsmod.ClaimTable("Gross2024", section="Sec. II B 2")
     # (a) the measured variance is the Haar-projector variance at every (N, P)
     off_mean, off_sem = mean_and_sem(ds.offdiagonal_variance.values, axis=-1)
     z_max, limit = claimsmod.max_abs_t(off_mean - ds.haar_offdiagonal_variance.values, off_sem, ds.sizes["seed"])
@@ -135,7 +135,7 @@ def claims(summary_path: str, output: str, *, paper_exponent: float) -> None:
     rows.add("fig2a_projector_variance_exact", "2a",
              "The variance of the elements of Pi = X^+ X is that of a uniformly random rank-N projector, N(P-N)/(P(P-1)(P+2)) (our derivation; collapses to (s-1)/s^3 / N at s = P/N)",
              f"max over N = {list(map(int, Ns))} and P/N = {list(map(float, s))} of |measured - exact| / SE (off-diagonal elements)",
-             f"{z_max:.2f}", "0", f"t-quantile {limit:.2f} (1% family-wise)", z_max < limit)
+             f"{z_max:.2f}", "0", f"t-quantile {limit:.2f} (1% family-wise)", z_max < limit, kind=claimsmod.CONSISTENCY_CHECK)
     # (a) collapse: at fixed P/N the variance scales as 1/N (fixed effects per P/N, common slope in log N)
     log_v, log_sem = np.log(off_mean), off_sem / off_mean
     n_N, n_s = log_v.shape
@@ -146,7 +146,7 @@ def claims(summary_path: str, output: str, *, paper_exponent: float) -> None:
              "Curves of var(Pi) for different N superimpose when rescaled: var(Pi) ~ N^-1 at fixed P/N",
              f"exponent of N at fixed P/N (least squares in log var, one offset per P/N; exact Haar law on the same grid: {beta_exact[-1]:.4f})",
              claimsmod.format_mean_sem(beta[-1], beta_se[-1]), "-1", f"3 SE + |finite-size shift| = {3 * beta_se[-1] + abs(beta_exact[-1] + 1):.3g}",
-             claimsmod.within(beta[-1] + 1, beta_se[-1], bias=beta_exact[-1] + 1))
+             claimsmod.within(beta[-1] + 1, beta_se[-1], bias=beta_exact[-1] + 1), kind=claimsmod.PAPER_CLAIM)
     # (a) the paper's exponent -1.8 in P/N: an effective slope of the curved law over the plotted range
     design = np.column_stack([np.ones(n_N * n_s), np.tile(np.log(s), n_N), np.repeat(np.log(Ns), n_s)])
     alpha, alpha_se = linear_fit(design, log_v.ravel(), log_sem.ravel())
@@ -156,7 +156,7 @@ def claims(summary_path: str, output: str, *, paper_exponent: float) -> None:
              f"exponent of P/N, power-law fit over P/N = {s.min():g}...{s.max():g} (exact law on the same grid: {alpha_exact[1]:.3f}; "
              "its local slope -2 + 1/(s-1) tends to -2, so -1.8 is an effective exponent of this range)",
              claimsmod.format_mean_sem(alpha[1], alpha_se[1]), f"{paper_exponent:g}", f"3 SE + 0.05 (two digits quoted) = {3 * alpha_se[1] + 0.05:.3g}",
-             claimsmod.within(alpha[1] - paper_exponent, alpha_se[1], bias=0.05))
+             claimsmod.within(alpha[1] - paper_exponent, alpha_se[1], bias=0.05), kind=claimsmod.PAPER_CLAIM)
     # (a) diagonal versus off-diagonal
     ratio = ds.diagonal_variance / ds.offdiagonal_variance
     r_mean, r_sem = mean_and_sem(ratio.values, axis=-1)
@@ -166,7 +166,7 @@ def claims(summary_path: str, output: str, *, paper_exponent: float) -> None:
              "The variance is slightly larger on the diagonal of Pi",
              f"var Pi_ii / var Pi_ij over the grid: {np.min(r_mean):.3f} ... {np.max(r_mean):.3f}; max |measured - 2(P-1)/P| / SE = {z_max:.2f}",
              f"{np.min(r_mean):.3f} ... {np.max(r_mean):.3f}", "> 1; exactly 2(P-1)/P (our derivation: twice as large)",
-             f"t-quantile {limit:.2f}", bool(np.all(r_mean > 1)) and z_max < limit)
+             f"t-quantile {limit:.2f}", bool(np.all(r_mean > 1)) and z_max < limit, kind=claimsmod.PAPER_CLAIM)
     # (b) mean shift and squared-Gaussian error of K
     Ps, N = ds.P.values, int(ds.N)
     m, sem = mean_and_sem(ds.mean_shift.values, axis=-1)
@@ -175,7 +175,7 @@ def claims(summary_path: str, output: str, *, paper_exponent: float) -> None:
     rows.add("fig2b_mean_shift", "2b",
              f"The entries of K (Eq. 2.18) lie below the squared-Gaussian approximation (eps^mu)^2 (curves from bottom to top as P grows), by N/P on average (N = {N})",
              "mean of (eps^2 - P K)/sigma^2: " + ", ".join(f"P={p}: {a:.4f}" for p, a in zip(Ps, m)) + f"; max |measured - N/P| / SE = {z_max:.2f}",
-             f"{z_max:.2f}", "N/P (tr Pi = N)", f"t-quantile {limit:.2f}", z_max < limit)
+             f"{z_max:.2f}", "N/P (tr Pi = N)", f"t-quantile {limit:.2f}", z_max < limit, kind=claimsmod.PAPER_CLAIM)
     mse_mean, mse_sem = mean_and_sem(ds.relative_squared_error.values, axis=-1)
     expected = ds.squared_gaussian_error.values
     z_max, limit = claimsmod.max_abs_t(mse_mean - expected**2, mse_sem, n_real)
@@ -184,5 +184,5 @@ def claims(summary_path: str, output: str, *, paper_exponent: float) -> None:
              "relative rms error of P K^{mu mu} ~ (eps^mu)^2: " + ", ".join(f"P={p}: {np.sqrt(a):.3f}" for p, a in zip(Ps, mse_mean))
              + f"; exact (our derivation, ~ sqrt(4N/3P)): " + ", ".join(f"{e:.3f}" for e in expected) + f"; max |z| = {z_max:.2f}",
              f"{np.sqrt(mse_mean[-1]):.4f} at P = {Ps[-1]}", f"{expected[-1]:.4f} -> 0 as (P/N)^-1/2", f"t-quantile {limit:.2f} on every P",
-             z_max < limit)
+             z_max < limit, kind=claimsmod.PAPER_CLAIM)
     rows.write(output)

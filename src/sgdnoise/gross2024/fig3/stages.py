@@ -127,7 +127,7 @@ def summarize(theory_paths: list[str], statistics_paths: list[str], output: str,
 def claims(summary_path: str, output: str) -> None:
     """Claim rows of Fig. 3 (see README, 'How claims are judged')."""
     ds = io.open_dataset(summary_path)
-    rows = claimsmod.ClaimTable("Gross2024")
+    rows = claimsmod.ClaimTable("Gross2024", section="Sec. II B 2")
     sim = ds.isel(point=np.flatnonzero(ds.simulated.values))
     for i, ratio in enumerate(sim.P_over_N.values):
         p = sim.isel(point=i)
@@ -139,7 +139,7 @@ def claims(summary_path: str, output: str) -> None:
                  f"At P/N = {ratio:g}, the noise covariance measured from SGD's minibatch gradients in the stationary state agrees with the additive-noise form (2.17)",
                  "tr C_SGD / tr C_(2.17) - 1 (mean +- SE over realizations)", claimsmod.format_mean_sem(mean, sem),
                  f"0 (multiplicative correction {correction:.3%})", f"3 SE + |multiplicative correction| = {3 * sem + abs(correction):.3g}",
-                 claimsmod.within(mean, sem, bias=correction))
+                 claimsmod.within(mean, sem, bias=correction), kind=claimsmod.PAPER_CLAIM)
         rq = (p.sgd_along_additive / p.stationary_along_additive - 1).values
         mode_mean, mode_sem = mean_and_sem(rq)
         z_max, limit = claimsmod.max_abs_t(mode_mean, mode_sem, rq.shape[0])
@@ -147,7 +147,7 @@ def claims(summary_path: str, output: str) -> None:
                  f"At P/N = {ratio:g}, SGD's gradient noise equals C averaged over its stationary weights (additive part plus the multiplicative correction; our check), mode by mode",
                  "tr C_SGD / tr <C>_stationary - 1 (mean +- SE); max_k |z_k| over the eigenvectors of C (2.17)",
                  f"{claimsmod.format_mean_sem(*mean_and_sem(trace_sgd / p.stationary_along_additive.sum('mode').values - 1))}; max|z| = {z_max:.2f}",
-                 "0; |z| small", f"max|z| < {limit:.2f}", z_max < limit)
+                 "0; |z| small", f"max|z| < {limit:.2f}", z_max < limit, kind=claimsmod.CONSISTENCY_CHECK)
     # (b) approach to the Hessian approximation
     dev_mean, dev_sem = mean_and_sem(ds.hessian_deviation.transpose("seed", "point").values)
     predicted = ds.predicted_hessian_deviation.values
@@ -160,7 +160,7 @@ def claims(summary_path: str, output: str) -> None:
              "||C_(2.17) - C_(2.20)||_F / ||C_(2.20)||_F (mean over realizations) vs our estimate: "
              + "; ".join(f"P/N={r:g}: {m:.3f} ({e:.3f})" for r, m, e in zip(ratios, dev_mean, predicted)) + f"; decreasing in P: {decreasing}",
              f"{claimsmod.format_mean_sem(dev_mean[last], dev_sem[last])} at P/N = {ratios[last]:g}", f"{predicted[last]:.4f}, decreasing in P",
-             f"3 SE + O(N/P) = {tolerance:.3g}", decreasing and abs(dev_mean[last] - predicted[last]) <= tolerance)
+             f"3 SE + O(N/P) = {tolerance:.3g}", decreasing and abs(dev_mean[last] - predicted[last]) <= tolerance, kind=claimsmod.PAPER_CLAIM)
     # (c) off-diagonal entries in the Hessian eigenbasis shrink with P
     order = np.argsort(ratios)
     f_mean, f_sem = (v[order] for v in mean_and_sem(ds.offdiagonal_fraction.transpose("seed", "point").values))
@@ -170,5 +170,5 @@ def claims(summary_path: str, output: str) -> None:
              "In the Hessian eigenbasis, the off-diagonal entries of C decrease upon increasing P (label noise mixes the data eigenmodes)",
              "off-diagonal share of ||V^T C V||_F^2 (mean over realizations): " + "; ".join(f"P/N={r:g}: {m:.3f}" for r, m in zip(ratios[order], f_mean))
              + f"; means decrease at every step: {monotone}; overall decrease in units of its SE: {overall:.1f}",
-             f"{f_mean[0]:.3f} -> {f_mean[-1]:.3f}", "decreasing in P", "monotone means; overall decrease > 3 SE", monotone and overall > 3)
+             f"{f_mean[0]:.3f} -> {f_mean[-1]:.3f}", "decreasing in P", "monotone means; overall decrease > 3 SE", monotone and overall > 3, kind=claimsmod.PAPER_CLAIM)
     rows.write(output)

@@ -119,18 +119,18 @@ def claims(summary_path: str, output: str, *, modes: list[int]) -> None:
     discrete, continuum = sel.discrete_modes.values, sel.continuum_modes.values
     scale = np.abs(sel.solution_modes - sel.initial_modes).values
     z_max, limit = claimsmod.max_abs_t(mean - discrete, sem, n_runs)
-    rows = claimsmod.ClaimTable("Gross2024")
+    rows = claimsmod.ClaimTable("Gross2024", section="Sec. II B 3")
     rows.add("fig4_modes_vs_discrete_mean", "4",
              f"SGD's noise average of the modes z_k, k = {modes}, follows the exact discrete-time mean (our calibration of the comparison below)",
              f"max over t and k of |mean over {n_runs} runs - (1 - lr omega_k)^tau (z_k(0) - z*_k) - z*_k| / SE",
-             f"{z_max:.2f}", "0", f"t-quantile {limit:.2f} (1% family-wise)", z_max < limit)
+             f"{z_max:.2f}", "0", f"t-quantile {limit:.2f} (1% family-wise)", z_max < limit, kind=claimsmod.CONSISTENCY_CHECK)
     # agreement with (2.27) up to the statistical error and the continuum approximation's own error
     allowed = limit * sem + np.abs(discrete - continuum)
     rows.add("fig4_modes_vs_eq_2_27", "4",
              f"The relaxation of the modes z_k, k = {modes}, under SGD is well described by the noise-averaged solution (2.27)",
              "max over t and k of |SGD mean - (2.27)| / (t-quantile x SE + |discrete mean - (2.27)|); largest relative deviation |SGD mean - (2.27)| / |z*_k - z_k(0)| = "
              f"{np.max(np.abs(mean - continuum) / scale):.3g}, continuum error max |discrete - (2.27)| / |z*_k - z_k(0)| = {np.max(np.abs(discrete - continuum) / scale):.2e}",
-             f"{np.max(np.abs(mean - continuum) / allowed):.3g}", "0", "1 (every t and k within its tolerance)", bool(np.all(np.abs(mean - continuum) <= allowed)))
+             f"{np.max(np.abs(mean - continuum) / allowed):.3g}", "0", "1 (every t and k within its tolerance)", bool(np.all(np.abs(mean - continuum) <= allowed)), kind=claimsmod.PAPER_CLAIM)
     # the loss settles long before the slowest mode: typical rather than universal, so judged over realizations
     omega_0 = float(ds.omega[0])
     at = int(np.argmin(np.abs(ds.time.values - 1.0 / omega_0)))
@@ -146,7 +146,7 @@ def claims(summary_path: str, output: str, *, modes: list[int]) -> None:
              f"slowest mode's remaining relative offset exp(-1); the figure's realization (SGD mean over runs, t = {float(ds.time[at]):.4g}): loss excess {loss_excess:.3g} "
              f"(theory {float(ds.loss_excess_at_slowest_time[0]):.3g}) vs mode offset {offset:.3g} (theory {float(ds.slowest_offset_at_slowest_time[0]):.3g})",
              claimsmod.format_mean_sem(fraction, fraction_sem), "most realizations (> 50%)", f"share - 3 SE > 0.5 ({fraction - 3 * fraction_sem:.3f})",
-             fraction - 3 * fraction_sem > 0.5)
+             fraction - 3 * fraction_sem > 0.5, kind=claimsmod.PAPER_CLAIM)
     # final loss
     late = ds.time.values >= 0.8 * ds.time.values[-1]
     final = ds.sgd_loss_mean.values[late].mean()
@@ -157,5 +157,5 @@ def claims(summary_path: str, output: str, *, modes: list[int]) -> None:
              f"SGD loss averaged over the last 20% of the time (t >= {0.8 * ds.time.values[-1]:.3g} = {0.8 * ds.time.values[-1] * omega_0:.1f}/omega_0), mean over runs; "
              f"exact stationary loss L* + tr(H M)/2 = {L_inf:.5g}",
              claimsmod.format_mean_sem(final, final_sem), f"L* = {L_star:.5g}", f"3 SE + (L_inf - L*) = {3 * final_sem + L_inf - L_star:.3g}",
-             claimsmod.within(final - L_star, final_sem, bias=(L_inf - L_star)))
+             claimsmod.within(final - L_star, final_sem, bias=(L_inf - L_star)), kind=claimsmod.PAPER_CLAIM)
     rows.write(output)

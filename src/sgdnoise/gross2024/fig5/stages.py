@@ -154,7 +154,7 @@ def _relative_trace_deviation(spec: xr.Dataset, point: int, along: str, referenc
 def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str, output: str, *, learning_rate: float) -> None:
     """Claim rows of Fig. 5, each judged with a tolerance from its statistical error (see README)."""
     spec, dim, curve = (io.open_dataset(p) for p in (spectrum_path, input_dimension_path, theory_curve_path))
-    rows = claimsmod.ClaimTable("Gross2024")
+    rows = claimsmod.ClaimTable("Gross2024", section="Sec. II C 1")
     # (1) SGD against the exact discrete moment equation: the calibration of the simulation itself.
     for i, ratio in enumerate(spec.P_over_N.values):
         mean, sem = _relative_trace_deviation(spec, i, "discrete", "discrete_sorted_eigenvalues")
@@ -167,7 +167,7 @@ def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
                  f"At P/N = {ratio:g}, SGD's stationary covariance equals the exact discrete-time moment equation (shared notes), mode by mode",
                  "tr M_SGD / tr M_discrete - 1 (mean +- SE over seeds); max_k |z_k| over modes",
                  f"{claimsmod.format_mean_sem(mean, sem)}; max|z| = {z_max:.2f}", "0; |z| small", f"3 SE; max|z| < {z_limit:.2f}",
-                 claimsmod.within(mean, sem) and z_max < z_limit)
+                 claimsmod.within(mean, sem) and z_max < z_limit, kind=claimsmod.CONSISTENCY_CHECK)
     # (2) SGD against the continuum Lyapunov solution (2.30): agreement up to the O(lr) continuum error.
     bias = spec.continuum_relative_error.sel(learning_rate=learning_rate)
     for i, ratio in enumerate(spec.P_over_N.values):
@@ -176,11 +176,11 @@ def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
         rows.add(f"fig5b_sgd_vs_lyapunov_PN{ratio:g}", "5b",
                  f"At P/N = {ratio:g}, the SGD weight-covariance spectrum is captured by the Lyapunov solution (2.30)",
                  "tr M_SGD / tr M_(2.30) - 1 (mean +- SE over seeds)", claimsmod.format_mean_sem(mean, sem), f"0 (continuum error {b:.2%})",
-                 f"3 SE + |continuum error| = {3 * sem + abs(b):.3g}", claimsmod.within(mean, sem, bias=b))
+                 f"3 SE + |continuum error| = {3 * sem + abs(b):.3g}", claimsmod.within(mean, sem, bias=b), kind=claimsmod.PAPER_CLAIM)
         rows.add(f"fig5b_continuum_error_resolved_PN{ratio:g}", "5b",
                  f"At P/N = {ratio:g}, SGD sees the continuum approximation's error predicted by the discrete moment equation",
                  "tr M_SGD / tr M_(2.30) - 1", claimsmod.format_mean_sem(mean, sem), f"{b:.4g} (discrete equation)", f"3 SE = {3 * sem:.2g}",
-                 claimsmod.within(mean - b, sem))
+                 claimsmod.within(mean - b, sem), kind=claimsmod.CONSISTENCY_CHECK)
     # (3) continuum error is first order in the learning rate
     err = spec.continuum_relative_error.mean(["seed", "point"])
     lrs = spec.learning_rate.values
@@ -188,7 +188,7 @@ def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
     rows.add("fig5_continuum_error_order", "5b",
              "The error of the continuum approximation (2.29) is of first order in the learning rate",
              f"d log(error) / d log(lr) between lr = {lrs[0]:g} and {lrs[1]:g} (errors {', '.join(f'{e:.3%}' for e in err.values)} at lr = {', '.join(f'{x:g}' for x in lrs)})",
-             f"{exponent:.3f}", "1", "0.1 (next order O(lr))", abs(exponent - 1) <= 0.1)
+             f"{exponent:.3f}", "1", "0.1 (next order O(lr))", abs(exponent - 1) <= 0.1, kind=claimsmod.CONSISTENCY_CHECK)
     # (4) detailed balance (2.33) good only for P >= 2N: extreme eigenvalues within 10% of (2.30)
     db, lyap = curve.detailed_balance_eigenvalues, curve.lyapunov_eigenvalues  # both sorted descending
     ratios = curve.P_over_N.values
@@ -206,7 +206,7 @@ def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
              f"smallest P/N from which both extreme eigenvalues of (2.33) stay within 10% of (2.30) (theory, mean over realizations; "
              f"largest eigenvalue alone: {crossover(dev_max):.3g}); deviation of (largest, smallest): "
              + "; ".join(f"P/N={r:.3g}: ({a:.1%}, {b:.1%})" for r, a, b in zip(ratios, dev_max, dev_min)),
-             f"{threshold:.3g}", "<= 2", "grid spacing of the theory curve", threshold <= 2.0)
+             f"{threshold:.3g}", "<= 2", "grid spacing of the theory curve", threshold <= 2.0, kind=claimsmod.PAPER_CLAIM)
     # (5) isotropic limit (2.34): the anisotropy of M decays. Our derivation: C - (sigma^2/S) H is a sum of
     # chi-square fluctuations of the residuals, of relative size ~ sqrt(N/P), so the spread ~ (P/N)^(-1/2).
     spread = (lyap.isel(mode=0) - lyap.isel(mode=-1)) / curve.isotropic_variance
@@ -220,7 +220,7 @@ def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
                  + "; ".join(f"P/N={r:.3g}: {v:.3f}" for r, v in zip(ratios, spread.mean("seed").values))
                  + f"; log-log slope over P/N >= 10",
                  claimsmod.format_mean_sem(float(slope), float(slope_sem)), "-0.5", f"3 SE + 0.05 (O(N/P) corrections) = {3 * slope_sem + 0.05:.2g}",
-                 claimsmod.within(slope + 0.5, slope_sem, bias=0.05))
+                 claimsmod.within(slope + 0.5, slope_sem, bias=0.05), kind=claimsmod.PAPER_CLAIM)
     # (6) fluctuations vanish for N > P (panel a, SGD from w = 0)
     under, over = dim.N.values < dim.P.values, dim.N.values > dim.P.values
     tv = dim.temporal_variance_sgd / dim.isotropic_variance
@@ -230,7 +230,7 @@ def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
         rows.add("fig5a_no_fluctuations_overparameterized", "5a",
                  "Temporal weight fluctuations vanish for N > P (overparameterized)",
                  "SGD temporal variance / (lr sigma^2/2S) at N > P: " + ", ".join(f"N={n}: {v:.2g}" for n, v in zip(dim.N.values[over], over_mean)),
-                 f"{np.max(over_mean):.3g}", "0", f"3 x smallest SE at N < P = {3 * floor:.2g}", np.max(over_mean) <= 3 * floor)
+                 f"{np.max(over_mean):.3g}", "0", f"3 x smallest SE at N < P = {3 * floor:.2g}", np.max(over_mean) <= 3 * floor, kind=claimsmod.PAPER_CLAIM)
     # (7) panel a: temporal variance, train and test loss against the discrete stationary theory
     for name, label in (("temporal_variance", "temporal weight variance"), ("train_loss", "training loss"), ("test_loss", "test loss")):
         z = []
@@ -241,7 +241,7 @@ def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
         limit = claimsmod.bonferroni_t_limit(dim.sizes["seed"], len(z))
         rows.add(f"fig5a_{name}", "5a", f"The stationary {label} of SGD agrees with theory at every N (P = {int(dim.P.values[0])})",
                  f"max over N of |SGD - discrete theory| / SE: " + ", ".join(f"N={n}: {v:.2f}" for n, v in zip(dim.N.values, z)),
-                 f"{np.nanmax(z):.2f}", "0", f"t-quantile {limit:.2f} (1% family-wise)", np.nanmax(z) < limit)
+                 f"{np.nanmax(z):.2f}", "0", f"t-quantile {limit:.2f} (1% family-wise)", np.nanmax(z) < limit, kind=claimsmod.PAPER_CLAIM)
     # (8) double descent: test loss and spatial variance peak next to the interpolation threshold
     for name, label in (("test_loss_sgd", "test loss"), ("spatial_variance_sgd", "spatial variance")):
         values = dim[name].mean("seed").values
@@ -249,5 +249,5 @@ def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
         neighbours = sorted(int(n) for n in sorted(dim.N.values, key=lambda n: abs(n - dim.P.values[0]))[:2])
         rows.add(f"fig5a_{name.removesuffix('_sgd')}_peak", "5a", f"The {label} peaks at the interpolation threshold N = P",
                  "N of the largest value (SGD, mean over seeds)", str(n_peak), f"N next to P = {int(dim.P.values[0])}: {neighbours}",
-                 "nearest grid points", n_peak in neighbours)
+                 "nearest grid points", n_peak in neighbours, kind=claimsmod.PAPER_CLAIM)
     rows.write(output)

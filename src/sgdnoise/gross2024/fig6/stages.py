@@ -109,7 +109,7 @@ def curvature_spread_ratio(curvature: xr.DataArray, case: xr.Dataset) -> np.ndar
 def claims(summary_path: str, output: str) -> None:
     """Claim rows of Fig. 6 (see README, 'How claims are judged')."""
     ds = io.open_dataset(summary_path)
-    rows = claimsmod.ClaimTable("Gross2024")
+    rows = claimsmod.ClaimTable("Gross2024", section="Sec. II C 2")
     for case in ds.case.values:
         c = ds.sel(case=case).dropna("seed", how="all").dropna("mode", how="all")
         figure, N, P = CASES[str(case)], int(c.N), int(c.P)
@@ -121,14 +121,14 @@ def claims(summary_path: str, output: str) -> None:
                  f"{case} (N = {N}, P = {P}): the loss perturbation dL(theta v_i) does not depend in any significant way on the covariance eigenvalue gamma_i (no IVFR for a single layer)",
                  "log-log slope of dL(theta v_i)/theta^2 = v_i^T H v_i / 2 against gamma_i, eigenvectors of M_SGD (mean +- SE over runs; "
                  f"variance share explained R^2 = {np.mean(r2):.3f}); same for the exact stationary M: {claimsmod.format_mean_sem(e_mean, e_sem)}",
-                 claimsmod.format_mean_sem(s_mean, s_sem), "0 (IVFR psi = 2: +1; equipartition: -1)", f"|slope| < {SLOPE_LIMIT}", abs(s_mean) < SLOPE_LIMIT)
+                 claimsmod.format_mean_sem(s_mean, s_sem), "0 (IVFR psi = 2: +1; equipartition: -1)", f"|slope| < {SLOPE_LIMIT}", abs(s_mean) < SLOPE_LIMIT, kind=claimsmod.PAPER_CLAIM)
         r_mean, r_sem = mean_and_sem(curvature_spread_ratio(c.curvature, c))
         e_mean, e_sem = mean_and_sem(curvature_spread_ratio(c.exact_curvature, c))
         rows.add(f"fig6_eigenvectors_unrelated_{case}", figure,
                  f"{case} (N = {N}, P = {P}): the eigenvectors of the weight covariance are essentially unrelated to those of H",
                  "rms of v_i^T H v_i - tr H/N over the eigenvectors of M_SGD, relative to its value for random orthonormal directions (mean +- SE over runs); "
                  f"same for the exact stationary M: {claimsmod.format_mean_sem(e_mean, e_sem)}",
-                 claimsmod.format_mean_sem(r_mean, r_sem), "1", f"3 SE = {3 * r_sem:.2g}", claimsmod.within(r_mean - 1, r_sem))
+                 claimsmod.format_mean_sem(r_mean, r_sem), "1", f"3 SE = {3 * r_sem:.2g}", claimsmod.within(r_mean - 1, r_sem), kind=claimsmod.PAPER_CLAIM)
         if case == "iid":
             ratio = (c.curvature.mean("mode") / c.feature_variance).values
             m_mean, m_sem = mean_and_sem(ratio)
@@ -137,5 +137,5 @@ def claims(summary_path: str, output: str) -> None:
                      "For large sample numbers the perturbed-loss curves superimpose on dL = theta^2 sigma_x^2 / 2",
                      f"dL(theta v_i) / (theta^2 sigma_x^2 / 2) averaged over modes (mean +- SE over runs); largest single-mode deviation {largest:.2f} "
                      f"(random directions: rms {float((c.random_curvature_spread / c.feature_variance).mean()):.2f})",
-                     claimsmod.format_mean_sem(m_mean, m_sem), "1 (E tr H = N sigma_x^2)", f"3 SE = {3 * m_sem:.2g}", claimsmod.within(m_mean - 1, m_sem))
+                     claimsmod.format_mean_sem(m_mean, m_sem), "1 (E tr H = N sigma_x^2)", f"3 SE = {3 * m_sem:.2g}", claimsmod.within(m_mean - 1, m_sem), kind=claimsmod.PAPER_CLAIM)
     rows.write(output)

@@ -115,7 +115,7 @@ def claims(summary_path: str, output: str, *, batch_size: int) -> None:
     ds = io.open_dataset(summary_path)
     under, over = _points(ds, "underparameterized"), _points(ds, "overparameterized")
     N_u, N_o, P = int(under.N[0]), int(over.N[0]), int(under.P[0])
-    rows = claimsmod.ClaimTable("Gross2024")
+    rows = claimsmod.ClaimTable("Gross2024", section="Sec. II A, Table 1; App. C")
     # underparameterized: all three properties nonzero and proportional to sigma^2 (-> 0 as eps -> 0)
     for name, statement in (("teacher_distance", "student weights approach the teacher weights as eps -> 0"),
                             ("final_loss", "the final loss is nonzero and vanishes proportionally to sigma_eps^2"),
@@ -124,7 +124,7 @@ def claims(summary_path: str, output: str, *, batch_size: int) -> None:
         ok = all(claimsmod.within(e - 1, se) for e, se in exponents)
         rows.add(f"table1_under_{name}", "Table 1", f"Underparameterized (N = {N_u}, P = {P}): {statement}, with and without replacement",
                  f"exponent d log / d log sigma^2 of {QUANTITIES[name]} (SGD, with / without replacement); values: {_values(under, name)}",
-                 " / ".join(claimsmod.format_mean_sem(*e) for e in exponents), "1", "3 SE each", ok)
+                 " / ".join(claimsmod.format_mean_sem(*e) for e in exponents), "1", "3 SE each", ok, kind=claimsmod.PAPER_CLAIM)
     # overparameterized: weights differ from the teacher even without noise; loss and fluctuations vanish
     d_mean, d_sem = zip(*(mean_and_sem(over.teacher_distance.sel(sampling=s).isel(point=-1).values) for s in SAMPLINGS))
     null_mean, null_sem = mean_and_sem(over.teacher_null_space_part.isel(point=-1).values)
@@ -134,13 +134,13 @@ def claims(summary_path: str, output: str, *, batch_size: int) -> None:
              f"||w - u||^2 / N at the smallest sigma^2 = {float(over.label_noise_variance[-1]):g} (SGD, with / without); expected: the teacher's part outside the "
              f"data span ||(1 - H^+ H) u||^2 / N = {claimsmod.format_mean_sem(null_mean, null_sem)} (~ (1 - P/N) sigma_u^2 = {1 - P / N_o:.3f}) plus {sigma_part:.2g} from the noise",
              " / ".join(claimsmod.format_mean_sem(m, s) for m, s in zip(d_mean, d_sem)), "nonzero; = null-space part + noise part",
-             "3 SE", all(claimsmod.within(m - null_mean - sigma_part, s) and m > 3 * s for m, s in zip(d_mean, d_sem)))
+             "3 SE", all(claimsmod.within(m - null_mean - sigma_part, s) and m > 3 * s for m, s in zip(d_mean, d_sem)), kind=claimsmod.PAPER_CLAIM)
     for name, statement in (("final_loss", "the final loss vanishes (also if sigma_eps^2 > 0)"), ("temporal_variance", "temporal weight fluctuations vanish")):
         largest = float(over[name].max())
         floor = float(min(mean_and_sem(under[name].sel(sampling=s).isel(point=0).values)[1] for s in SAMPLINGS))
         rows.add(f"table1_over_{name}", "Table 1", f"Overparameterized (N = {N_o}, P = {P}): {statement}, with and without replacement",
                  f"largest {QUANTITIES[name]} over noise levels, sampling methods and runs; values: {_values(over, name)}",
-                 f"{largest:.3g}", "0", f"3 x smallest SE at N < P, sigma^2 = {float(under.label_noise_variance[0]):g}: {3 * floor:.2g}", largest <= 3 * floor)
+                 f"{largest:.3g}", "0", f"3 x smallest SE at N < P, sigma^2 = {float(under.label_noise_variance[0]):g}: {3 * floor:.2g}", largest <= 3 * floor, kind=claimsmod.PAPER_CLAIM)
     # the with/without replacement factor, pooled over noise levels (it does not depend on them)
     ratio = np.concatenate([(under.temporal_variance.sel(sampling="without") / under.temporal_variance.sel(sampling="with")).isel(point=i).values for i in range(under.sizes["point"])])
     r_mean, r_sem = mean_and_sem(ratio)
@@ -149,9 +149,9 @@ def claims(summary_path: str, output: str, *, batch_size: int) -> None:
     rows.add("appC_replacement_factor_exact", "App. C",
              f"Without replacement, SGD's stationary weight covariance equals the exact discrete-time moment equation with the bracket scaled by (P-S)/(P-1) (N = {N_u}, P = {P}, S = {batch_size}; our check)",
              "tr M_without / tr M_with (SGD, paired realizations, both noise levels; mean +- SE)", claimsmod.format_mean_sem(r_mean, r_sem),
-             f"{exact:.4f} (discrete moment equation)", f"3 SE = {3 * r_sem:.2g}", claimsmod.within(r_mean - exact, r_sem))
+             f"{exact:.4f} (discrete moment equation)", f"3 SE = {3 * r_sem:.2g}", claimsmod.within(r_mean - exact, r_sem), kind=claimsmod.CONSISTENCY_CHECK)
     rows.add("appC_replacement_factor", "App. C",
              f"Sampling without replacement multiplies the noise covariance, hence the stationary weight covariance, by (P-S)/(P-1) (Appendix C; N = {N_u}, P = {P}, S = {batch_size})",
              "tr M_without / tr M_with (SGD, mean +- SE)", claimsmod.format_mean_sem(r_mean, r_sem), f"(P-S)/(P-1) = {factor:.4f}",
-             f"3 SE + |discrete - continuum| = {3 * r_sem + abs(exact - factor):.2g}", claimsmod.within(r_mean - factor, r_sem, bias=exact - factor))
+             f"3 SE + |discrete - continuum| = {3 * r_sem + abs(exact - factor):.2g}", claimsmod.within(r_mean - factor, r_sem, bias=exact - factor), kind=claimsmod.PAPER_CLAIM)
     rows.write(output)
