@@ -42,11 +42,9 @@ rule single_layer_sgd:
         RUN_STEP
 
 
-rule deep_linear:
-    """A deep linear network (Corlouer et al. 2026) for one block of seeds of one point of a run: online SGD, GD on a
-    fixed dataset, gradient flow, Euler-Maruyama of the SGD SDE (1) with its exact noise, or isotropic Langevin."""
-    output:
-        output=results("runs/{run}/{point}/seeds{first}-{last}.nc"),
+use rule single_layer_sgd as deep_linear with:
+    input:
+        [],  # deep linear runs draw their data online (GD: its fixed dataset, inside the job)
     log:
         logs("deep_linear", "{run}/{point}/seeds{first}-{last}"),
     benchmark:
@@ -56,8 +54,3 @@ rule deep_linear:
         point=sgdnoise.catalogue.POINT_PATTERN,
         first=r"\d+",
         last=r"\d+",
-    threads: config["engine"]["threads"]
-    params:
-        step=lambda w: step(*sgdnoise.catalogue.train_step(RUNS[w.run], DATASETS, w.point, int(w.first), int(w.last), config["seeds"], config["engine"])),
-    script:
-        RUN_STEP
