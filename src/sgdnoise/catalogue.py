@@ -101,8 +101,8 @@ def runs_of(family: str, runs: dict) -> list[str]:
 
 # ------------------------------------------------------------------------------------- checks
 def check(config: dict) -> None:
-    """Consistency of datasets and runs beyond the schema; every error names the key. Fills in each dataset's
-    seed-stream `key` (default: its name)."""
+    """Consistency of datasets and runs beyond the schema; every error names the key. Fills in the seed-stream
+    `key` of each dataset and deep linear run (default: its name) and a deep linear run's trace_interval."""
     datasets, runs = config["datasets"], config["runs"]
     for name, dataset in datasets.items():
         key = f"datasets.{name}"
