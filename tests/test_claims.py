@@ -35,26 +35,60 @@ def test_max_abs_t_accepts_agreement_and_rejects_a_shift_of_many_standard_errors
     assert claims.bonferroni_t_limit(10, 50) == pytest.approx(6.010, abs=0.001)  # t_9 quantile at 1 - 0.01/100 (tables: 6.010)
 
 
+QUOTE = dict(location="Sec. II C 1", quote="a sentence")
+
+
 def test_claim_table_statuses_kinds_and_columns(tmp_path):
     table = claims.ClaimTable("Gross2024", section="Sec. II C 1")
-    table.add("a", "5b", "s", "q", "1 +- 0.1", "1", "3 SE", True, kind=claims.PAPER_CLAIM)
-    table.add("b", "5b", "s", "q", "2 +- 0.1", "1", "3 SE", False, kind=claims.CONSISTENCY_CHECK)
+    strong = claims.power(0.3, 1.0, "a shift of 1")
+    table.add("a", "5b", "s", "q", "1 +- 0.1", "1", "3 SE", True, kind=claims.PAPER_CLAIM, power=strong, **QUOTE)
+    table.add("b", "5b", "s", "q", "2 +- 0.1", "1", "3 SE", False, kind=claims.CONSISTENCY_CHECK, power=strong)
+    table.add("c", "5b", "s", "q", "1.4 +- 0.1", "1", "3 SE", False, kind=claims.PAPER_CLAIM, power=strong, loose=(True, "50%"), **QUOTE)
+    table.add("d", "5b", "s", "q", "1.4 +- 0.1", "1", "3 SE", False, kind=claims.PAPER_CLAIM, power=strong, loose=(False, "10%"), **QUOTE)
+    # a tolerance as wide as the effect cannot fail: not judged, whatever the comparison gave
+    table.add("e", "5b", "s", "q", "1 +- 1", "1", "3 SE", True, kind=claims.PAPER_CLAIM, power=claims.power(3.0, 1.0, "a shift of 1"), **QUOTE)
+    table.add("f", "5b", "s", "q", "m", "e", "exact", True, kind=claims.CONSISTENCY_CHECK, power="an identity: argued in the statement")
     table.write(tmp_path / "c.csv")
     rows = pd.read_csv(tmp_path / "c.csv")
     assert list(rows.columns) == claims.CLAIM_COLUMNS
-    assert rows.status.tolist() == ["reproduced", "not_reproduced"] and set(rows.paper) == {"Gross2024"}
-    assert rows.kind.tolist() == ["paper_claim", "consistency_check"] and set(rows.section) == {"Sec. II C 1"}
+    assert rows.status.tolist() == ["reproduced", "not_reproduced", "qualitative", "not_reproduced", "not_judged", "reproduced"]
+    assert rows.tolerance[2] == "3 SE; holds at the looser 50%"
+    assert set(rows.paper) == {"Gross2024"} and set(rows.section) == {"Sec. II C 1"}
+    assert rows.kind.tolist()[:2] == ["paper_claim", "consistency_check"]
+    assert "not judged" in rows.power[4] and "not judged" not in rows.power[0]
     with pytest.raises(ValueError, match="status 'maybe'"):
-        claims.row("c", "Gross2024", "Sec. II", "5", claims.PAPER_CLAIM, "s", "q", "m", "e", "t", "maybe")
+        claims.row("c", "Gross2024", "Sec. II", "5", claims.PAPER_CLAIM, "s", "q", "m", "e", "t", "maybe", power="p", **QUOTE)
     with pytest.raises(ValueError, match="kind 'claim'"):
-        claims.row("c", "Gross2024", "Sec. II", "5", "claim", "s", "q", "m", "e", "t", "reproduced")
+        claims.row("c", "Gross2024", "Sec. II", "5", "claim", "s", "q", "m", "e", "t", "reproduced", power="p", **QUOTE)
+    with pytest.raises(ValueError, match="quoted sentence"):
+        table.add("g", "5b", "s", "q", "m", "e", "t", True, kind=claims.PAPER_CLAIM, power=strong)
+    with pytest.raises(ValueError, match="states its power"):
+        table.add("h", "5b", "s", "q", "m", "e", "t", True, kind=claims.CONSISTENCY_CHECK, power="")
+
+
+def test_power_is_decisive_only_when_the_effect_exceeds_the_tolerance():
+    assert claims.power(0.1, 0.5, "r").decisive and claims.power(0.1, -0.5, "r").decisive
+    assert not claims.power(0.5, 0.5, "r").decisive and not claims.power(np.inf, 1.0, "r").decisive
+    assert "5x the tolerance" in claims.power(0.1, 0.5, "r").text
+
+
+def test_crossover_interpolates_in_log_x_with_a_delta_method_error():
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    d = np.array([0.5, 0.3, 0.1, 0.05])  # falls by 0.2 per octave between 2 and 4
+    xc, se = claims.crossover(x, d, np.full(4, 0.02), 0.2)
+    assert xc == pytest.approx(2 * np.sqrt(2)) and se == pytest.approx(xc * 0.02 / (0.2 / np.log(2)))
+    assert claims.crossover(x, d, 0 * d, 0.6) == (1.0, 0.0)
+    assert claims.crossover(x, d, 0 * d, 0.01)[0] == np.inf
+    # a curve that dips below and rises again: the crossover is where it stays below
+    assert claims.crossover(x, np.array([0.1, 0.3, 0.1, 0.05]), 0 * d, 0.2)[0] == pytest.approx(2 * np.sqrt(2))
 
 
 def test_merge_rejects_duplicate_claim_ids(tmp_path):
     for name, ids in (("one", ["x", "y"]), ("two", ["z", "x"])):
         table = claims.ClaimTable("Gross2024", section="Sec. II B 2")
         for claim_id in ids:
-            table.add(claim_id, "2a", "s", "q", "m", "e", "t", claim_id != "y", kind=claims.CONSISTENCY_CHECK if claim_id == "z" else claims.PAPER_CLAIM)
+            kind = claims.CONSISTENCY_CHECK if claim_id == "z" else claims.PAPER_CLAIM
+            table.add(claim_id, "2a", "s", "q", "m", "e", "t", claim_id != "y", kind=kind, power="p", **QUOTE)
         table.write(tmp_path / f"{name}.csv")
     with pytest.raises(ValueError, match=r"duplicate claim ids: \['x'\]"):
         claims.merge_tables([tmp_path / "one.csv", tmp_path / "two.csv"], tmp_path / "all.csv", tmp_path / "summary.csv")

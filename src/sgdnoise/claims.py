@@ -3,11 +3,14 @@ decide a row's status (README, "How claims are judged")."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import scipy.stats
 
-CLAIM_COLUMNS = ["claim_id", "paper", "section", "figure", "kind", "statement", "quantity", "measured", "expected", "tolerance", "status"]
+CLAIM_COLUMNS = ["claim_id", "paper", "section", "figure", "kind", "location", "quote", "statement", "quantity", "measured", "expected",
+                 "tolerance", "power", "status"]
 STATUSES = {"reproduced", "not_reproduced", "erratum", "qualitative", "not_judged"}
 # kind: a statement of the paper, or a check of the reproduction's own (its simulation against exact theory, a
 # derivation of ours); the claims summary counts them apart, so own checks never inflate the paper's headline
@@ -15,13 +18,38 @@ PAPER_CLAIM, CONSISTENCY_CHECK = "paper_claim", "consistency_check"
 KINDS = {PAPER_CLAIM, CONSISTENCY_CHECK}
 
 
-def row(claim_id, paper, section, figure, kind, statement, quantity, measured, expected, tolerance, status) -> dict:
+def row(claim_id, paper, section, figure, kind, statement, quantity, measured, expected, tolerance, status, *,
+        location="", quote="", power="") -> dict:
     if status not in STATUSES:
         raise ValueError(f"claim {claim_id}: status {status!r} not in {sorted(STATUSES)}")
     if kind not in KINDS:
         raise ValueError(f"claim {claim_id}: kind {kind!r} not in {sorted(KINDS)}")
-    return dict(claim_id=claim_id, paper=paper, section=section, figure=figure, kind=kind, statement=statement, quantity=quantity,
-                measured=measured, expected=expected, tolerance=tolerance, status=status)
+    if kind == PAPER_CLAIM and not (quote and location):
+        raise ValueError(f"claim {claim_id}: a paper_claim needs the quoted sentence and its location in the paper")
+    if not power:
+        raise ValueError(f"claim {claim_id}: every row states its power (its tolerance against the effect it must detect)")
+    return dict(claim_id=claim_id, paper=paper, section=section, figure=figure, kind=kind, location=location, quote=quote,
+                statement=statement, quantity=quantity, measured=measured, expected=expected, tolerance=tolerance, power=power,
+                status=status)
+
+
+class Power(NamedTuple):
+    """What a row can detect: `decisive` if its tolerance is narrower than the effect (or the rival hypothesis) it
+    must reject; `text` says both numbers."""
+
+    text: str
+    decisive: bool
+
+
+def power(tolerance: float, effect: float, rival: str) -> Power:
+    """Power of a row whose tolerance is `tolerance`, against an `effect` of that size predicted by `rival` (e.g.
+    "(2.33) instead of (2.30)", "a missing factor 1/S"). Not decisive, so the row is not judged, if the
+    tolerance is at least as wide as the effect."""
+    tolerance, effect = abs(float(tolerance)), abs(float(effect))
+    decisive = bool(np.isfinite(tolerance) and effect > tolerance)
+    ratio = f"{effect / tolerance:.3g}x the tolerance" if tolerance > 0 else "tolerance 0"
+    return Power(f"rejects {rival}: effect {effect:.3g} vs tolerance {tolerance:.3g} ({ratio})"
+                 + ("" if decisive else "; too weak at this scale, not judged"), decisive)
 
 
 class ClaimTable:
@@ -31,10 +59,25 @@ class ClaimTable:
         self.paper, self.section = paper, section
         self.rows: list[dict] = []
 
-    def add(self, claim_id, figure, statement, quantity, measured, expected, tolerance, holds, *, kind) -> None:
-        """A row whose status is reproduced if `holds`, else not_reproduced; kind PAPER_CLAIM or CONSISTENCY_CHECK."""
+    def add(self, claim_id, figure, statement, quantity, measured, expected, tolerance, holds, *, kind,
+            power: Power | str, location: str = "", quote: str = "", loose: tuple[bool, str] | None = None) -> None:
+        """One row. Its status:
+        - not_judged if `power` is a Power that is not decisive (the tolerance cannot reject the rival at this scale);
+        - reproduced if `holds`;
+        - qualitative if it fails but `loose` = (holds at a looser tolerance, that tolerance) holds, the looser
+          tolerance appended to `tolerance`;
+        - else not_reproduced.
+        A `power` given as text is for rows whose power is an argument rather than one number (say why)."""
+        if isinstance(power, Power) and not power.decisive:
+            status = "not_judged"
+        elif holds:
+            status = "reproduced"
+        elif loose is not None and loose[0]:
+            status, tolerance = "qualitative", f"{tolerance}; holds at the looser {loose[1]}"
+        else:
+            status = "not_reproduced"
         self.rows.append(row(claim_id, self.paper, self.section, figure, kind, statement, quantity, measured, expected, tolerance,
-                             "reproduced" if holds else "not_reproduced"))
+                             status, location=location, quote=quote, power=power.text if isinstance(power, Power) else power))
 
     def write(self, output: str) -> None:
         write(self.rows, output)
@@ -64,6 +107,26 @@ def max_abs_t(deviation_mean, deviation_sem, n_samples: int, family_wise: float 
     """(max |mean / SE| over a family of tests, its Bonferroni t limit): every test agrees if the first is below the second."""
     z = np.abs(np.asarray(deviation_mean)) / np.asarray(deviation_sem)
     return float(np.max(z)), bonferroni_t_limit(n_samples, z.size, family_wise)
+
+
+def crossover(x, deviation_mean, deviation_sem, threshold: float) -> tuple[float, float]:
+    """Where a vague claim ("a good approximation for P >= 2N") starts to hold on a measured curve: the smallest x
+    from which on the mean deviation stays below `threshold`, interpolated linearly in log x between grid points,
+    with its standard error from the deviation's (delta method: SE of the deviation / slope of the curve).
+    (x.min(), 0) if it holds on the whole grid, (inf, nan) if it never settles below the threshold."""
+    x, d, s = (np.asarray(a, dtype=float) for a in (x, deviation_mean, deviation_sem))
+    below = d < threshold
+    if below.all():
+        return float(x[0]), 0.0
+    if not below[-1]:
+        return np.inf, np.nan
+    i = int(np.flatnonzero(~below)[-1])  # last grid point above the threshold; all after it are below
+    lx = np.log(x[i : i + 2])
+    slope = (d[i + 1] - d[i]) / (lx[1] - lx[0])
+    log_xc = lx[0] + (threshold - d[i]) / slope
+    frac = (log_xc - lx[0]) / (lx[1] - lx[0])
+    sem_at = (1 - frac) * s[i] + frac * s[i + 1]
+    return float(np.exp(log_xc)), float(np.exp(log_xc) * sem_at / abs(slope))
 
 
 def write(rows: list[dict], output: str) -> None:
