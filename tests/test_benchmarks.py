@@ -78,12 +78,91 @@ def test_explicit_sigma_route_has_the_right_square_root_and_drift():
     assert_same_weights(bm.engine_sde(quiet, 2, STEPS), bm.explicit_sigma_sde(quiet, 2, STEPS))
 
 
-def test_flop_counts():
-    assert bm.single_layer_flops(100, 10) == 4000
-    assert bm.two_layer_flops(50, 40, 10) == 14000
-    assert bm.deep_linear_online_flops((12,) * 5, 1) == 6 * 4 * 12**2
-    for L in (2, 3, 4, 6):
-        assert bm.sde_flops((9,) * (L + 1)) == (4 * L - 4) * 2 * 9**3
+class FlopCounter:
+    """An independent FLOP count: carries out one step's operations on arrays of the true shapes (so a transposed
+    or mis-sized operand fails) and adds up numpy's own count of each contraction (np.einsum_path's naive count:
+    2 per multiply-add, 1 per product without a sum) and one flop per element of each in-place update."""
+
+    def __init__(self):
+        self.flops = 0
+
+    def einsum(self, spec, *operands):
+        info = np.einsum_path(spec, *operands, optimize=False)[1]
+        self.flops += round(float(next(l for l in info.splitlines() if "Naive FLOP count" in l).split(":")[1]))
+        return np.einsum(spec, *operands)
+
+    def update(self, target, increment):
+        self.flops += increment.size
+        return target + increment
+
+
+def counted_single_layer_step(N, S):
+    c, rng = FlopCounter(), np.random.default_rng(0)
+    X, y, w = rng.normal(size=(S, N)), rng.normal(size=S), rng.normal(size=N)
+    residuals = c.einsum("si,i->s", X, w) - y  # the S subtractions are O(S), below the count's resolution
+    c.einsum("si,s->i", X, residuals)  # the final axpy on w is O(N)
+    return c.flops
+
+
+def counted_two_layer_step(n_in, n_hidden, S):
+    c, rng = FlopCounter(), np.random.default_rng(0)
+    X, y = rng.normal(size=(S, n_in)), rng.normal(size=S)
+    W1, W2 = rng.normal(size=(n_hidden, n_in)), rng.normal(size=n_hidden)
+    w = c.einsum("h,hi->i", W2, W1)  # the end-to-end weights, kept from the previous step
+    error = c.einsum("si,s->i", X, c.einsum("si,i->s", X, w) - y)
+    W1_new = c.update(W1, c.einsum("h,i->hi", W2, error))
+    c.einsum("i,hi->h", error, W1)  # W2 += e W1^T: the add is O(N_h)
+    return c.flops, W1_new.shape
+
+
+def counted_deep_linear_online_step(widths, b):
+    c, rng = FlopCounter(), np.random.default_rng(0)
+    W = [rng.normal(size=(widths[l + 1], widths[l])) for l in range(len(widths) - 1)]
+    teacher = rng.normal(size=(widths[-1], widths[0]))
+    for _ in range(b):
+        h = [rng.normal(size=widths[0])]
+        for layer in W:
+            h.append(c.einsum("ij,j->i", layer, h[-1]))
+        g = h[-1] - c.einsum("ij,j->i", teacher, h[0])
+        for l in reversed(range(len(W))):
+            W[l] = c.update(W[l], c.einsum("i,j->ij", g, h[l]))
+            if l > 0:
+                g = c.einsum("ij,i->j", W[l], g)
+    return c.flops
+
+
+def counted_sde_step(widths):
+    """Matrix products of one Euler-Maruyama step (O(d^2) terms not counted, as in bm.sde_flops)."""
+    c, rng = FlopCounter(), np.random.default_rng(0)
+    L = len(widths) - 1
+    W = [None] + [rng.normal(size=(widths[l], widths[l - 1])) for l in range(1, L + 1)]  # W[l]: d_l x d_(l-1)
+    below = {2: W[1]}  # W_<l = W_(l-1) ... W_1
+    for l in range(3, L + 1):
+        below[l] = c.einsum("ij,jk->ik", W[l - 1], below[l - 1])
+    end_to_end = c.einsum("ij,jk->ik", W[L], below[L])
+    above = {L - 1: W[L]}  # W_>l = W_L ... W_(l+1)
+    for l in range(L - 2, 0, -1):
+        above[l] = c.einsum("ij,jk->ik", above[l + 1], W[l + 1])
+    residual = c.einsum("ij,jk->ik", end_to_end, rng.normal(size=(widths[0], widths[0])))  # Delta Z
+    for l in range(1, L + 1):
+        right = c.einsum("ij,kj->ik", residual, below[l]) if l >= 2 else residual  # R W_<l^T
+        c.einsum("ji,jk->ik", above[l], right) if l <= L - 1 else right  # W_>l^T (.)
+    return c.flops
+
+
+def test_flop_counts_match_an_independent_count_of_the_operations():
+    """The documented formulas against numpy's count of the operations actually carried out, on non-square widths
+    so a swapped index changes the count."""
+    assert bm.single_layer_flops(100, 10) == counted_single_layer_step(100, 10) == 4000
+    assert bm.single_layer_flops(7, 3) == counted_single_layer_step(7, 3)
+    assert bm.two_layer_flops(50, 40, 10) == counted_two_layer_step(50, 40, 10)[0] == 14000
+    assert bm.two_layer_flops(9, 4, 3) == counted_two_layer_step(9, 4, 3)[0]
+    assert bm.deep_linear_online_flops((12,) * 5, 1) == counted_deep_linear_online_step((12,) * 5, 1) == 3456
+    for widths, b in (((3, 5, 4, 7), 2), ((6, 2, 8), 3), ((4, 9, 3, 5, 2, 6), 1)):
+        assert bm.deep_linear_online_flops(widths, b) == counted_deep_linear_online_step(widths, b)
+    assert bm.sde_flops((12,) * 5) == counted_sde_step((12,) * 5) == 41472
+    for widths in ((3, 5, 4, 7), (6, 2, 8), (4, 9, 3, 5, 2, 6), (5, 3, 3, 4, 2)):
+        assert bm.sde_flops(widths) == counted_sde_step(widths)
 
 
 def test_benchmark_command_writes_the_tables_and_plot(tmp_path, capsys):
