@@ -2,6 +2,7 @@
 # The run catalogue (config.yaml datasets, runs) is simulated by workflow/rules/runs.smk; each figure's rule file
 # (workflow/rules/<paper>/<figure>.smk) reads runs by name: statistics -> theory -> summary -> claims, figure.
 # Rule files register their outputs and claims (common.smk: register), which the rules below collect.
+import os
 from glob import glob
 
 from snakemake.utils import min_version
@@ -9,6 +10,9 @@ from snakemake.utils import min_version
 import sgdnoise.config
 
 min_version("9.0")
+
+
+sgdnoise.config.check_yaml(os.path.join(workflow.basedir, "config.yaml"))  # a syntax error names its line and column
 
 
 configfile: "config.yaml"

@@ -21,8 +21,7 @@ FIGURES = sorted(p.name.removesuffix(".schema.yaml") for p in (SCHEMAS / "gross2
 def load(config):
     """What the workflow does at start-up: shared sections and catalogue (common.smk), then each figure's section
     as its rule file registers it, then the check for unknown sections (Snakefile)."""
-    loaded = cfg.load(config, SCHEMAS)
-    catalogue.check(loaded)
+    loaded = cfg.load(config, SCHEMAS, check=catalogue.check)
     sections = ["scale", "seeds", "engine", "datasets", "runs", "plot", "quick"]
     for figure in FIGURES:
         module = importlib.import_module(f"sgdnoise.gross2024.{figure}")
@@ -89,12 +88,59 @@ def test_defaults_are_filled_in():
         ("gross2024_fig5.continuum_error_learning_rates", [0.2, 0.4], "config key gross2024_fig5.continuum_error_learning_rates: must contain the spectrum run's learning_rate = 0.1"),
         ("gross2024_table1.without_replacement", "gross2024_table1_with", "config key gross2024_table1.without_replacement: run 'gross2024_table1_with' must have minibatch_replacement: false"),
         ("gross2024_fig7", {}, "config key gross2024_fig7: unknown section"),
+        # integers stay integers, non-finite numbers are refused, sweeps have no duplicates
+        ("runs.gross2024_fig5_spectrum.batch_size", 8.0, "config key runs.gross2024_fig5_spectrum.batch_size: 8.0 is not of type 'integer'"),
+        ("datasets.gross2024_fig4.n_seeds", True, "config key datasets.gross2024_fig4.n_seeds: True is not of type 'integer'"),
+        ("runs.gross2024_fig5_spectrum.learning_rate", float("inf"), "config key runs.gross2024_fig5_spectrum.learning_rate: inf is not a finite number"),
+        ("runs.gross2024_fig5_spectrum.learning_rate", float("nan"), "config key runs.gross2024_fig5_spectrum.learning_rate: nan is not a finite number"),
+        ("datasets.gross2024_table1.label_noise_variance", [0.25, float("nan")], "config key datasets.gross2024_table1.label_noise_variance.1: nan is not a finite number"),
+        ("datasets.gross2024_fig5_input_dimension.N", [20, 50, 20], "config key datasets.gross2024_fig5_input_dimension.N: [20, 50, 20] has non-unique elements"),
+        ("datasets.gross2024_fig5_spectrum.P_over_N", [2.0, 2.0], "config key datasets.gross2024_fig5_spectrum.P_over_N: [2.0, 2.0] has non-unique elements"),
+        ("runs.gross2024_fig4.n_seeds", 1, "config key runs.gross2024_fig4.n_seeds: 1 is less than the minimum of 2"),
+        ("runs.gross2024_fig5_spectrum.record.max_measure_steps", 1000, "config key runs.gross2024_fig5_spectrum.record.min_measure_steps: 2000000 exceeds max_measure_steps 1000"),
+        # the quick: section is validated at full scale too, under its own key
+        ("quick.runs.gross2024_fig5_spectrum.record.recrod_every", 10, "config key quick.runs.gross2024_fig5_spectrum.record.recrod_every: unknown key"),
+        ("quick.runs.gross2024_fig5_spectrum.learning_rate", -1, "config key quick.runs.gross2024_fig5_spectrum.learning_rate: -1 is less than or equal to the minimum of 0"),
+        ("quick.datasets.gross2024_fig4.n_seeds", 1.0, "config key quick.datasets.gross2024_fig4.n_seeds: 1.0 is not of type 'integer'"),
+        ("quick.datasets.gross2024_fig5_spectrum.P_over_N", [1.5, 2.0, 10.0, 1.5], "config key quick.datasets.gross2024_fig5_spectrum.P_over_N: [1.5, 2.0, 10.0, 1.5] has non-unique elements"),
+        ("quick.runs.gross2024_table1_with.record.min_measure_steps", 10**6, "config key quick.runs.gross2024_table1_with.record.min_measure_steps: 1000000 exceeds max_measure_steps 200000"),
+        ("quick.gross2024_fig4.modes", [1, 50], "config key quick.gross2024_fig4.modes: mode 50 does not exist for N = 20"),
+        # set by full scale, made impossible by a quick: override of another key: named, with the scale
+        ("runs.gross2024_table1_with.batch_size", 21, None),
     ],
 )
 def test_bad_values_name_the_key(path, value, message):
+    c = modified(path, value)
+    if message is None:  # full-scale P = 22 allows S = 21; quick P = 22 too, so shrink quick's P to make it impossible
+        c["quick"]["datasets"]["gross2024_table1"] = {"P": 20, "n_seeds": 6}
+        message = "config key runs.gross2024_table1_with.batch_size: 21 is larger than the number of samples P = 20 (at scale=quick, with the quick: overrides)"
     with pytest.raises(cfg.ConfigError) as error:
-        load(modified(path, value))
+        load(c)
     assert str(error.value).startswith(message)
+
+
+def test_yaml_syntax_errors_name_file_line_and_column(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("engine:\n  threads: [1\n  chunk_steps: 5\n")
+    with pytest.raises(cfg.ConfigError, match=rf"^{bad}, line 3, column 14: YAML syntax error"):
+        cfg.check_yaml(bad)
+    (tmp_path / "list.yaml").write_text("- 1\n")
+    with pytest.raises(cfg.ConfigError, match="a config file must be a YAML mapping"):
+        cfg.check_yaml(tmp_path / "list.yaml")
+
+
+def test_command_line_overrides_are_parsed_by_the_schema_types():
+    """Snakemake hands `--config engine={threads: 2}` over as {'engine': {'threads': '2'}}: parsed where it was set."""
+    c = copy.deepcopy(DEFAULT)
+    c["engine"]["threads"] = "2"
+    overrides = {"engine": {"threads": "2"}}
+    assert cfg.load(c, SCHEMAS, overrides=overrides)["engine"]["threads"] == 2
+    c["engine"]["threads"] = "two"
+    with pytest.raises(cfg.ConfigError, match="^config key engine.threads: 'two' is not of type 'integer'"):
+        cfg.load(c, SCHEMAS, overrides={"engine": {"threads": "two"}})
+    c["engine"]["threads"] = "2"  # a string in config.yaml itself is not an override: refused
+    with pytest.raises(cfg.ConfigError, match="^config key engine.threads: '2' is not of type 'integer'"):
+        cfg.load(c, SCHEMAS)
 
 
 def test_snakemake_stops_before_any_job(tmp_path):
@@ -105,4 +151,17 @@ def test_snakemake_stops_before_any_job(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "config key runs.gross2024_fig5_spectrum.learning_rate: -0.1 is less than or equal to the minimum of 0" in result.stderr + result.stdout
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("value, message", [("{threads: 2}", None), ("{threads: two}", "config key engine.threads: 'two' is not of type 'integer'")])
+def test_nested_command_line_config_through_snakemake(tmp_path, value, message):
+    """The same through Snakemake's own --config parsing (common.smk passes its overrides to config.load)."""
+    snakemake = Path(sys.executable).with_name("snakemake")
+    result = subprocess.run([str(snakemake), "--cores", "1", "--dry-run", "--quiet", "--directory", str(tmp_path), "-s", str(ROOT / "Snakefile"),
+                             "--configfile", str(ROOT / "config.yaml"), "--config", "scale=quick", f"engine={value}"], capture_output=True, text=True, timeout=120)
+    if message is None:
+        assert result.returncode == 0, result.stderr[-3000:]
+    else:
+        assert result.returncode != 0 and message in result.stderr + result.stdout
     assert not (tmp_path / "results").exists()

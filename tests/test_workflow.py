@@ -312,3 +312,22 @@ def test_a_diverging_run_stops_its_job_and_names_the_point(tmp_path):
     log = (workdir / "results/logs/single_layer_sgd/gross2024_fig4/N20_P22/seeds0-3.log").read_text()
     assert "FloatingPointError: gross2024_fig4 N20_P22 seeds 0-3: the run diverged" in log and "Traceback" in log
     assert not (workdir / target).exists() and not list(workdir.rglob(".*.tmp*"))
+
+
+def test_a_damaged_intermediate_is_named_and_only_it_is_redone(quick_run, tmp_path):
+    """A truncated statistics file: the job reading it fails naming the file and its rule, leaving no output;
+    `verify` removes it, and the rerun redoes it and what depends on it, not the training behind it."""
+    workdir = copy_run(quick_run, tmp_path / "damaged")
+    statistics = workdir / STAGES / "statistics.nc"
+    with open(statistics, "r+b") as f:
+        f.truncate(statistics.stat().st_size // 2)
+    summary = "results/gross2024_fig5/spectrum/summary.nc"
+    result = snakemake(workdir, summary, "--forcerun", "gross2024_fig5_summary", check=False)
+    log = (workdir / "results/logs/gross2024_fig5_summary/spectrum.log").read_text()
+    assert result.returncode != 0 and not (workdir / summary).exists()
+    assert f"{STAGES}/statistics.nc: damaged" in log and "made by rule gross2024_fig5_statistics" in log and "Traceback" in log
+    verify = subprocess.run([sys.executable, "-m", "sgdnoise.io", "verify"], cwd=workdir, capture_output=True, text=True, check=True)
+    assert f"damaged: {STAGES}/statistics.nc (made by rule gross2024_fig5_statistics): removed" in verify.stdout
+    jobs = planned_jobs(workdir)
+    assert jobs["gross2024_fig5_statistics"] == 1 and jobs["gross2024_fig5_summary"] == 1
+    assert not {"single_layer_sgd", "teacher_student_data", "gross2024_fig5_theory"} & set(jobs)

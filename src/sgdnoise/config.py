@@ -7,6 +7,9 @@ equal to the minimum of 0", and is raised before Snakemake builds the DAG.
 from __future__ import annotations
 
 import copy
+import math
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import jsonschema
@@ -29,6 +32,29 @@ def deep_merge(base: dict, overrides: dict) -> dict:
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def check_yaml(path: str | Path) -> dict:
+    """The YAML file `path` as a dict; a syntax error names the file, line and column (Snakemake's own message
+    names none)."""
+    try:
+        loaded = yaml.safe_load(Path(path).read_text())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise ConfigError(f"{path}, line {mark.line + 1}, column {mark.column + 1}: YAML syntax error: {error.problem or error.context}") from None
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"{path}: a config file must be a YAML mapping of sections, not {type(loaded).__name__}")
+    return loaded
+
+
+def _strict_integers(validator_class):
+    """Integers are ints: 8.0 where an integer belongs is refused (JSON Schema counts it as an integer), so a
+    seed count or step number never reaches numpy as a float; booleans are not numbers."""
+    checker = validator_class.TYPE_CHECKER.redefine_many({
+        "integer": lambda _, value: isinstance(value, int) and not isinstance(value, bool),
+        "number": lambda _, value: isinstance(value, (int, float)) and not isinstance(value, bool),
+    })
+    return jsonschema.validators.extend(validator_class, type_checker=checker)
 
 
 def _with_defaults(validator_class):
@@ -60,14 +86,61 @@ def _schemas(schema_dir: Path) -> referencing.Registry:
     return referencing.Registry().with_resources(resources)
 
 
-def validate(instance, schema_dir: str | Path, schema_file: str, key: tuple = ()) -> None:
-    """Validate `instance` (config key `key`) against `schema_file`, filling in its defaults in place."""
+def _non_finite(instance, path=()):
+    """Key path of the first inf or nan in `instance` (no schema bound refuses nan: every comparison is false)."""
+    if isinstance(instance, float) and not math.isfinite(instance):
+        return path
+    items = instance.items() if isinstance(instance, dict) else enumerate(instance) if isinstance(instance, list) else ()
+    for key, value in items:
+        found = _non_finite(value, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def _coerce_overrides(instance, overrides, validator) -> None:
+    """Snakemake hands nested `--config` values over as strings (engine={threads: 2} gives '2'): parse those strings
+    as YAML where the schema expects another type, only at the paths the command line set."""
+    for _ in range(100):
+        changed = False
+        for error in validator.iter_errors(instance):
+            path = list(error.absolute_path)
+            if error.validator != "type" or not isinstance(error.instance, str) or not _has_path(overrides, path):
+                continue
+            parsed = yaml.safe_load(error.instance)
+            if not isinstance(parsed, str):
+                node = instance
+                for key in path[:-1]:
+                    node = node[key]
+                node[path[-1]] = parsed
+                changed = True
+                break
+        if not changed:
+            return
+
+
+def _has_path(tree, path) -> bool:
+    for key in path:
+        if not isinstance(tree, Mapping) or key not in tree:
+            return False
+        tree = tree[key]
+    return True
+
+
+def validate(instance, schema_dir: str | Path, schema_file: str, key: tuple = (), overrides: dict | None = None) -> None:
+    """Validate `instance` (config key `key`) against `schema_file`, filling in its defaults in place. `overrides`:
+    the command line's --config values at the same level, whose strings are parsed by the schema's types."""
+    found = _non_finite(instance)
+    if found is not None:
+        raise ConfigError(f"config key {_key(list(key) + list(found))}: {_at(instance, found)} is not a finite number")
     registry = _schemas(Path(schema_dir))
     schema = registry.contents(SCHEMA_BASE + schema_file)
-    validator = _with_defaults(jsonschema.Draft202012Validator)(schema, registry=registry)
+    validator = _with_defaults(_strict_integers(jsonschema.Draft202012Validator))(schema, registry=registry)
+    if overrides:
+        _coerce_overrides(instance, overrides, validator)
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
     if errors:
-        error = errors[0]
+        error = jsonschema.exceptions.best_match([errors[0]])  # into oneOf/anyOf: the alternative that came closest
         path = list(key) + list(error.absolute_path)
         if error.validator == "additionalProperties":
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -75,25 +148,63 @@ def validate(instance, schema_dir: str | Path, schema_file: str, key: tuple = ()
         raise ConfigError(f"config key {_key(path)}: {error.message}")
 
 
-def load(config: dict, schema_dir: str | Path) -> dict:
+def _at(tree, path):
+    for key in path:
+        tree = tree[key]
+    return tree
+
+
+def _quick_key(error: ConfigError, quick: dict) -> ConfigError:
+    """An error in the quick-scale config, reported under quick.<key> when the quick section set that key."""
+    message = str(error)
+    prefix = "config key "
+    if message.startswith(prefix):
+        key = message[len(prefix):].split(":", 1)[0]
+        path = [int(k) if k.isdigit() else k for k in key.split(".")]
+        if _has_path(quick, path):
+            return ConfigError(f"{prefix}quick.{message[len(prefix):]}")
+    return ConfigError(f"{message} (at scale=quick, with the quick: overrides)")
+
+
+def load(config: dict, schema_dir: str | Path, overrides: dict | None = None, check=None) -> dict:
     """The config after applying the `quick` overrides when scale == quick, with the shared sections (config.schema.yaml:
-    scale, seeds, engine, plot, datasets, runs) validated and their defaults filled in. Figure sections are
-    validated by section() as their rule files are read."""
+    scale, seeds, engine, plot, datasets, runs) validated, their defaults filled in, then `check(config)` (the run
+    catalogue's cross-field checks). Figure sections are validated by section() as their rule files are read.
+    The quick-scale config is validated and checked at every scale, so a typo under quick: stops a full run too,
+    named quick.<key>. `overrides`: the command line's --config values (their strings are parsed by type)."""
     config = copy.deepcopy(config)
-    if config.get("scale", "full") == "quick":
-        config = deep_merge(config, config.get("quick") or {})
-    validate(config, schema_dir, "config.schema.yaml")
-    return config
+    validate(config, schema_dir, "config.schema.yaml", overrides=overrides)
+    quick = config.get("quick") or {}
+    merged = deep_merge(config, quick)
+    if config.get("scale", "full") != "quick" and check is not None:
+        check(config)
+    try:
+        validate(merged, schema_dir, "config.schema.yaml")
+        if check is not None:
+            check(merged)
+    except ConfigError as error:
+        raise _quick_key(error, quick) from None
+    return merged if config.get("scale", "full") == "quick" else config
 
 
 def section(config: dict, name: str, schema_dir: str | Path, schema_file: str, check=None) -> dict:
     """Validate the figure section config[name] against its own schema (defaults filled in), then run the figure's
-    `check(section, config)` for what the schema cannot express. Returns the section."""
+    `check(section, config)` for what the schema cannot express; at full scale, the same for the section with the
+    quick: overrides (errors named quick.<key>). Returns the section."""
     if name not in config:
         raise ConfigError(f"config key {name}: missing (the section of workflow/schemas/{schema_file})")
     validate(config[name], schema_dir, schema_file, key=(name,))
     if check is not None:
         check(config[name], config)
+    quick = config.get("quick") or {}
+    if config.get("scale", "full") != "quick":
+        merged = deep_merge(config, quick)
+        try:
+            validate(merged[name], schema_dir, schema_file, key=(name,))
+            if check is not None:
+                check(merged[name], merged)
+        except ConfigError as error:
+            raise _quick_key(error, quick) from None
     return config[name]
 
 
@@ -102,3 +213,32 @@ def check_sections(config: dict, known) -> None:
     unknown = sorted(set(config) - set(known))
     if unknown:
         raise ConfigError(f"config key {unknown[0]}: unknown section (allowed: {', '.join(sorted(known))})")
+
+
+def main(argv: list[str]) -> int:
+    """`python -m sgdnoise.config [snakemake arguments]`: check the YAML syntax of config.yaml and of every
+    --configfile before Snakemake reads them (./reproduce calls it)."""
+    files, reading = ["config.yaml"], False
+    for arg in argv:
+        if arg.startswith("--configfile=") or arg.startswith("--configfiles="):
+            files.append(arg.split("=", 1)[1])
+        elif arg in ("--configfile", "--configfiles"):
+            reading = True
+        elif reading and not arg.startswith("-"):
+            files.append(arg)
+        else:
+            reading = False
+    for path in files:
+        try:
+            check_yaml(path)
+        except FileNotFoundError:
+            print(f"config file {path}: not found", file=sys.stderr)
+            return 2
+        except ConfigError as error:
+            print(error, file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

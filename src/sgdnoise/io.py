@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import ast
+import base64
+import errno
 import hashlib
 import json
 import os
+import shutil
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -48,12 +51,36 @@ def provenance(config_section, **extra) -> dict[str, str]:
     return attrs
 
 
-def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
-    """Write `ds` with zlib compression to a temporary name beside `path`, then rename atomically.
+class DamagedFileError(OSError):
+    """An intermediate that exists but cannot be read, or whose content differs from its stored checksum."""
 
-    A job killed mid-write leaves only the temporary file (removed by the next attempt), never a
-    truncated file under the final name.
-    """
+
+class DiskFullError(OSError):
+    pass
+
+
+CHECKSUM_SUFFIX = ".sha256"  # beside every intermediate: .<name>.sha256, the checksum of its bytes when written
+
+
+def _checksum_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}{CHECKSUM_SUFFIX}")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
+    """Write `ds` with zlib compression to a temporary name beside `path`, then rename atomically, and store the
+    checksum of its bytes beside it (`./reproduce verify` compares them).
+
+    A job killed mid-write leaves only the temporary file (removed by the next attempt), never a truncated file
+    under the final name. A full disk is reported with the path, the free space and the size needed, not as
+    netCDF's "HDF error"."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(f".{path.name}.tmp*"):  # left by a job killed mid-write (SIGKILL skips `finally`)
@@ -61,37 +88,71 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     encoding = {name: {"zlib": True, "complevel": 4, "shuffle": True} for name, var in ds.variables.items() if var.dtype.kind in "fiu" and var.ndim > 0}
     try:
-        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
+        try:
+            ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
+            checksum = _sha256(tmp)
+            _checksum_path(path).write_text(checksum + "\n")
+        except (OSError, RuntimeError) as error:
+            free = shutil.disk_usage(path.parent).free
+            if getattr(error, "errno", None) == errno.ENOSPC or free < ds.nbytes + (1 << 20):
+                raise DiskFullError(errno.ENOSPC, f"no space left on the device of {path.parent}: {free / 1e6:.3g} MB free, "
+                                    f"this file needs up to {ds.nbytes / 1e6:.3g} MB uncompressed", str(path)) from error
+            raise OSError(f"writing {path}: {error}") from error
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
+def made_by(path: str | os.PathLike) -> str:
+    """The Snakemake rule that wrote `path` (from .snakemake/metadata in the working directory), or 'unknown'."""
+    record = Path(".snakemake", "metadata", base64.b64encode(os.fspath(path).encode()).decode())
+    try:
+        return json.loads(record.read_text())["rule"]
+    except (OSError, ValueError, KeyError):
+        return "unknown"
+
+
 def open_dataset(path: str | os.PathLike) -> xr.Dataset:
-    """Load a whole file into memory and close it (files are small; avoids lingering HDF5 handles)."""
-    with xr.open_dataset(path, engine="netcdf4") as ds:
-        return ds.load()
+    """Load a whole file into memory and close it (files are small; avoids lingering HDF5 handles). A damaged file
+    (truncated, overwritten, not NetCDF) raises DamagedFileError naming it, its rule and how to regenerate it."""
+    try:
+        with xr.open_dataset(path, engine="netcdf4") as ds:
+            return ds.load()
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, RuntimeError, KeyError) as error:
+        raise DamagedFileError(f"{path}: damaged, not a readable NetCDF file ({type(error).__name__}: {error}). It is made by rule "
+                               f"{made_by(path)}: run `./reproduce verify` (removes every damaged intermediate) or delete it, "
+                               "then rerun, and Snakemake makes it and what depends on it again") from error
 
 
-def source_hash(function: str, relative_paths=()) -> str:
-    """Hash of the code behind a rule: the called function's source ("sgdnoise.module:name") and whole
-    library files (paths relative to the package). Snakemake tracks params, not imported modules, so a
-    rule carrying this in its params reruns when that code changes, and only then.
+def verify(root: str | os.PathLike = "results", remove: bool = True) -> list[Path]:
+    """Intermediates under `root` whose bytes differ from the checksum stored when they were written, or that have
+    none; with `remove`, delete them (and their checksums), so that the next run regenerates exactly those and what
+    depends on them."""
+    damaged = []
+    for path in sorted(Path(root).rglob("*.nc")):
+        stored = _checksum_path(path)
+        if not stored.exists() or stored.read_text().strip() != _sha256(path):
+            damaged.append(path)
+            if remove:
+                path.unlink()
+                stored.unlink(missing_ok=True)
+    return damaged
 
-    The function is found by parsing its module's file, not by importing it: the workflow evaluates this
-    for every rule at start-up (on a cluster, in every job), and importing the stages would load numba and
-    scipy each time."""
-    module, name = function.split(":")
-    package = Path(__file__).resolve().parent
-    path = package.joinpath(*module.split(".")[1:]).with_suffix(".py")
-    text = path.read_text()
-    definition = next((node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef) and node.name == name), None)
-    if definition is None:
-        raise LookupError(f"{function}: no function {name!r} in {path}")
-    digest = hashlib.sha256(ast.get_source_segment(text, definition).encode())
-    for rel in sorted(set(relative_paths)):
-        digest.update(rel.encode() + b"\0" + (package / rel).read_bytes())
-    return digest.hexdigest()[:16]
+
+def main(argv: list[str]) -> int:
+    """`python -m sgdnoise.io verify [root]` (./reproduce verify)."""
+    if not argv or argv[0] != "verify":
+        print("usage: python -m sgdnoise.io verify [results-dir] [--dry-run]", file=sys.stderr)
+        return 2
+    root = next((a for a in argv[1:] if not a.startswith("-")), "results")
+    damaged = verify(root, remove="--dry-run" not in argv)
+    total = sum(1 for _ in Path(root).rglob("*.nc")) + (0 if "--dry-run" in argv else len(damaged))
+    for path in damaged:
+        print(f"damaged: {path} (made by rule {made_by(path)})" + ("" if "--dry-run" in argv else ": removed"))
+    print(f"verify: {total} intermediates checked, {len(damaged)} damaged" + ("" if not damaged or "--dry-run" in argv else "; the next run regenerates them"))
+    return 0
 
 
 def stack_points(points: list[xr.Dataset], *, dim: str = "point", lift: tuple[str, ...] = (), labels=None, **concat_options) -> xr.Dataset:
@@ -100,3 +161,7 @@ def stack_points(points: list[xr.Dataset], *, dim: str = "point", lift: tuple[st
     lifted = {name: (dim, [p[name].item() for p in points], dict(points[0][name].attrs)) for name in lift}
     stacked = xr.concat([p.drop_vars(list(lift)) for p in points], dim=dim, **concat_options)
     return stacked.assign_coords({dim: np.arange(len(points)) if labels is None else list(labels), **lifted})
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -10,8 +10,8 @@ import sgdnoise.config
 SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"  # config.schema.yaml, catalogue.schema.yaml, <paper>/<figure>.schema.yaml
 RUN_STEP = os.path.join(workflow.basedir, "workflow", "scripts", "run_step.py")  # the one adapter into the library
 
-_loaded = sgdnoise.config.load(config, SCHEMAS)
-sgdnoise.catalogue.check(_loaded)
+# --config values override config.yaml; Snakemake passes nested ones as strings, which load() parses by type
+_loaded = sgdnoise.config.load(config, SCHEMAS, overrides=workflow.config_settings.config, check=sgdnoise.catalogue.check)
 config.clear()
 config.update(_loaded)
 DATASETS, RUNS = config["datasets"], config["runs"]
