@@ -53,27 +53,31 @@ def test_a_damaged_intermediate_is_named_with_its_rule(workdir, damage):
 
 
 def test_verify_removes_exactly_the_damaged_intermediates(workdir):
-    paths = [f"results/x/{name}.nc" for name in ("good", "flipped", "unchecked")]
+    paths = [f"results/x/{name}.nc" for name in ("good", "flipped", "unchecked", "unchecked_truncated")]
     for path in paths:
         io.write_netcdf(example(), path)
-    with open(paths[1], "r+b") as f:  # one byte changed: still a readable file, but not the one written
+    with open(paths[1], "r+b") as f:  # one byte changed: perhaps still readable, but not the file written
         f.seek(-1, os.SEEK_END)
         last = f.read(1)
         f.seek(-1, os.SEEK_END)
         f.write(bytes([last[0] ^ 1]))
-    Path("results/x/.unchecked.nc.sha256").unlink()  # written before checksums existed, or by hand
-    assert io.verify("results", remove=False) == [Path(paths[1]), Path(paths[2])]
+    for path in paths[2:]:  # as written before checksums existed: judged by whether they read
+        Path(path).with_name(f".{Path(path).name}.sha256").unlink()
+    with open(paths[3], "r+b") as f:
+        f.truncate(100)
+    assert io.verify("results", remove=False) == ([Path(paths[1]), Path(paths[3])], [Path(paths[2])])
     assert all(Path(p).exists() for p in paths)
     result = subprocess.run([sys.executable, "-m", "sgdnoise.io", "verify", "results"], capture_output=True, text=True, check=True)
-    assert "verify: 3 intermediates checked, 2 damaged; the next run regenerates them" in result.stdout
-    assert [Path(p).exists() for p in paths] == [True, False, False]
-    assert io.verify("results") == []
+    assert "verify: 4 intermediates checked, 2 damaged, 1 without checksum; the next run regenerates the damaged ones" in result.stdout
+    assert f"damaged: {paths[1]} (made by rule unknown): removed" in result.stdout
+    assert [Path(p).exists() for p in paths] == [True, False, True, False]
+    assert io.verify("results") == ([], [Path(paths[2])])
 
 
 def test_rewriting_a_file_updates_its_checksum(workdir):
     io.write_netcdf(example(10), "results/a.nc")
     io.write_netcdf(example(20), "results/a.nc")
-    assert io.verify("results", remove=False) == []
+    assert io.verify("results", remove=False) == ([], [])
     assert sorted(p.name for p in Path("results").iterdir()) == [".a.nc.sha256", "a.nc"]  # no temporary file left
 
 

@@ -126,32 +126,46 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
                                "then rerun, and Snakemake makes it and what depends on it again") from error
 
 
-def verify(root: str | os.PathLike = "results", remove: bool = True) -> list[Path]:
-    """Intermediates under `root` whose bytes differ from the checksum stored when they were written, or that have
-    none; with `remove`, delete them (and their checksums), so that the next run regenerates exactly those and what
-    depends on them."""
-    damaged = []
+def verify(root: str | os.PathLike = "results", remove: bool = True) -> tuple[list[Path], list[Path]]:
+    """(damaged, unverified) intermediates under `root`. Damaged: bytes that differ from the checksum stored when
+    the file was written, or no checksum and not readable as NetCDF; with `remove`, they are deleted (with their
+    checksums), so that the next run regenerates exactly those and what depends on them. Unverified: readable
+    files without a checksum (written before checksums existed), kept."""
+    damaged, unverified = [], []
     for path in sorted(Path(root).rglob("*.nc")):
         stored = _checksum_path(path)
-        if not stored.exists() or stored.read_text().strip() != _sha256(path):
+        if stored.exists():
+            bad = stored.read_text().strip() != _sha256(path)
+        else:
+            try:
+                open_dataset(path)
+                bad = False
+                unverified.append(path)
+            except DamagedFileError:
+                bad = True
+        if bad:
             damaged.append(path)
             if remove:
                 path.unlink()
                 stored.unlink(missing_ok=True)
-    return damaged
+    return damaged, unverified
 
 
 def main(argv: list[str]) -> int:
-    """`python -m sgdnoise.io verify [root]` (./reproduce verify)."""
+    """`python -m sgdnoise.io verify [root] [--dry-run]` (./reproduce verify)."""
     if not argv or argv[0] != "verify":
         print("usage: python -m sgdnoise.io verify [results-dir] [--dry-run]", file=sys.stderr)
         return 2
     root = next((a for a in argv[1:] if not a.startswith("-")), "results")
-    damaged = verify(root, remove="--dry-run" not in argv)
-    total = sum(1 for _ in Path(root).rglob("*.nc")) + (0 if "--dry-run" in argv else len(damaged))
+    dry = "--dry-run" in argv
+    total = sum(1 for _ in Path(root).rglob("*.nc"))
+    damaged, unverified = verify(root, remove=not dry)
     for path in damaged:
-        print(f"damaged: {path} (made by rule {made_by(path)})" + ("" if "--dry-run" in argv else ": removed"))
-    print(f"verify: {total} intermediates checked, {len(damaged)} damaged" + ("" if not damaged or "--dry-run" in argv else "; the next run regenerates them"))
+        print(f"damaged: {path} (made by rule {made_by(path)})" + ("" if dry else ": removed"))
+    for path in unverified:
+        print(f"unverified: {path} has no stored checksum (written by an older version); kept")
+    print(f"verify: {total} intermediates checked, {len(damaged)} damaged, {len(unverified)} without checksum"
+          + ("; the next run regenerates the damaged ones" if damaged and not dry else ""))
     return 0
 
 
