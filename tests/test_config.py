@@ -98,6 +98,7 @@ def test_defaults_are_filled_in():
         ("datasets.gross2024_fig5_spectrum.P_over_N", [2.0, 2.0], "config key datasets.gross2024_fig5_spectrum.P_over_N: [2.0, 2.0] has non-unique elements"),
         ("runs.gross2024_fig4.n_seeds", 1, "config key runs.gross2024_fig4.n_seeds: 1 is less than the minimum of 2"),
         ("runs.gross2024_fig5_spectrum.record.max_measure_steps", 1000, "config key runs.gross2024_fig5_spectrum.record.min_measure_steps: 2000000 exceeds max_measure_steps 1000"),
+        ("runs.gross2024_fig4.learning_rate", 100.0, "config key runs.gross2024_fig4.learning_rate: 100 diverges at N = 50, P = 52: lambda omega_max >= lambda / N > 2 (Eq. 2.27); it must be below 2N = 100"),
         # the quick: section is validated at full scale too, under its own key
         ("quick.runs.gross2024_fig5_spectrum.record.recrod_every", 10, "config key quick.runs.gross2024_fig5_spectrum.record.recrod_every: unknown key"),
         ("quick.runs.gross2024_fig5_spectrum.learning_rate", -1, "config key quick.runs.gross2024_fig5_spectrum.learning_rate: -1 is less than or equal to the minimum of 0"),

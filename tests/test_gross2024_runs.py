@@ -2,6 +2,7 @@
 stationary initial state."""
 
 import numpy as np
+import pytest
 import scipy.stats
 
 from sgdnoise import engine
@@ -61,3 +62,20 @@ def test_stationary_initial_state_stays_stationary_under_sgd():
     continuum = np.einsum("ki,ij,kj->k", vectors.T, th.lyapunov_covariance(th.hessian(d.inputs), C, lr), vectors.T)
     proj = (after - w_star) @ vectors
     assert np.max(np.abs(((proj**2).mean(0) - continuum) / ((proj**2).std(0, ddof=1) / np.sqrt(runs)))) > limit
+
+
+def test_a_diverged_run_names_its_seed_step_and_bound():
+    from sgdnoise.statistics import check_finite
+
+    weights = np.zeros((3, 4))
+    trace = np.zeros((3, 5, 4))
+    weights[1:] = np.nan
+    trace[1, 3:] = np.inf
+    with pytest.raises(FloatingPointError) as error:
+        check_finite(weights, "fig N20_P22 seeds 4-6", 0.5, seeds=[4, 5, 6], trace=trace, trace_steps=np.array([0, 10, 20, 30, 40]),
+                     stability=lambda i: f"bound of seed index {i}")
+    assert str(error.value) == ("fig N20_P22 seeds 4-6: the run diverged (non-finite weights in 2 of 3 seeds; first seed 5, non-finite from "
+                                "recorded step 30 on) at learning_rate 0.5; bound of seed index 1; lower the run's learning_rate in config.yaml")
+    check_finite(np.zeros((2, 3)), "fine", 0.1)  # finite weights pass silently
+    X = np.diag([2.0, 1.0])  # H = X^T X / P = diag(2, 0.5): omega_max = 2
+    assert stages.stability_bound(X, 1.5).startswith("lambda omega_max = 3 (omega_max = 2, largest eigenvalue of its H); the mean dynamics need lambda < 2/omega_max = 1")

@@ -302,15 +302,16 @@ def test_every_step_matches_its_function(quick_run):
 
 
 def test_a_diverging_run_stops_its_job_and_names_the_point(tmp_path):
-    """A learning rate far above 2 / omega_max: the training job fails, its log holds the traceback naming the run
-    and point, and no output file is left behind."""
+    """A learning rate above 2 / omega_max (~ 11 here) but below the config's sure bound 2N = 40: the training job
+    fails, its log holds the traceback naming the run and point, and no output file is left behind."""
     workdir = copy_workflow(tmp_path / "diverge")
-    (workdir / "fast.yaml").write_text(yaml.safe_dump({"runs": {"gross2024_fig4": {"learning_rate": 50.0}}}))
+    (workdir / "fast.yaml").write_text(yaml.safe_dump({"runs": {"gross2024_fig4": {"learning_rate": 25.0}}}))
     target = "results/runs/gross2024_fig4/N20_P22/seeds0-3.nc"
     result = snakemake(workdir, target, "--configfile", "config.yaml", "fast.yaml", check=False)
     assert result.returncode != 0
     log = (workdir / "results/logs/single_layer_sgd/gross2024_fig4/N20_P22/seeds0-3.log").read_text()
     assert "FloatingPointError: gross2024_fig4 N20_P22 seeds 0-3: the run diverged" in log and "Traceback" in log
+    assert re.search(r"first seed 0, non-finite from recorded step \d+ on\) at learning_rate 25.0; lambda omega_max = [0-9.]+ \(omega_max", log)
     assert not (workdir / target).exists() and not list(workdir.rglob(".*.tmp*"))
 
 

@@ -22,13 +22,22 @@ def sorted_eigh(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[..., ::-1], vectors[..., ::-1]
 
 
-def check_finite(weights: np.ndarray, run: str, learning_rate: float) -> None:
+def check_finite(weights: np.ndarray, run: str, learning_rate: float, *, seeds=None, trace=None, trace_steps=None, stability=None) -> None:
     """Stop the job, naming the run, if the dynamics diverged (weights of shape (n_seeds, ...)): no statistics
-    from a run whose weights overflowed."""
+    from a run whose weights overflowed. With the run's `seeds`, its thinned `trace` (n_seeds, steps, ...) and
+    `trace_steps`, the message names the first diverged seed and the recorded step from which it was non-finite;
+    `stability(seed_index)` returns a sentence on the stability bound that seed violated."""
     bad = ~np.all(np.isfinite(weights.reshape(len(weights), -1)), axis=1)
-    if bad.any():
-        raise FloatingPointError(f"{run}: the run diverged (non-finite weights in {int(bad.sum())} of {len(bad)} seeds) at learning_rate "
-                                 f"{learning_rate}; lower the run's learning_rate in config.yaml")
+    if not bad.any():
+        return
+    first = int(np.flatnonzero(bad)[0])
+    where = f"; first seed {seeds[first] if seeds is not None else first}"
+    if trace is not None and trace_steps is not None:
+        finite = np.all(np.isfinite(trace[first].reshape(trace.shape[1], -1)), axis=1)
+        where += f", non-finite from recorded step {int(trace_steps[np.argmin(finite)])} on" if not finite.all() else ", non-finite after the last recorded step"
+    bound = f"; {stability(first)}" if stability is not None else ""
+    raise FloatingPointError(f"{run}: the run diverged (non-finite weights in {int(bad.sum())} of {len(bad)} seeds{where}) at learning_rate "
+                             f"{learning_rate}{bound}; lower the run's learning_rate in config.yaml")
 
 
 def mean_and_sem(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:

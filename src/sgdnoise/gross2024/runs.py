@@ -117,6 +117,14 @@ def relaxation_rate_of(kind: str, inputs: np.ndarray) -> float:
     return theory.marchenko_pastur_smallest_eigenvalue(N, P)
 
 
+def stability_bound(inputs: np.ndarray, learning_rate: float) -> str:
+    """The bound a diverged single-layer run violated: lambda omega_max against 2 (the discrete mean dynamics,
+    Eq. 2.27, decay only for |1 - lambda omega_k| < 1; minibatch noise lowers the bound further)."""
+    omega_max = float(np.linalg.eigvalsh(theory.hessian(inputs))[-1])
+    return (f"lambda omega_max = {learning_rate * omega_max:.3g} (omega_max = {omega_max:.3g}, largest eigenvalue of its H); the mean "
+            f"dynamics need lambda < 2/omega_max = {2 / omega_max:.3g}, the minibatch noise less")
+
+
 def train_window(data_path: str, output: str, *, key: str, seeds: list[int], sgd_seed: int, stream: str, learning_rate: float,
                  batch_size: int, minibatch_replacement: bool, initial_weights: str, record_every: int, trace_points: int,
                  relaxation_rate: str, burn_in_relaxation_times: float, measure_relaxation_times: float, min_measure_steps: int,
@@ -146,7 +154,8 @@ def train_window(data_path: str, output: str, *, key: str, seeds: list[int], sgd
         measure_steps=plan.measure_steps, record_every=plan.record_every, trace_every=plan.trace_every, replacement=minibatch_replacement,
         chunk_steps=chunk_steps, progress=progress_reporter(f"{key} {point} {stream} seeds {seeds[0]}-{seeds[-1]}"),
     )
-    check_finite(run.final_weights, f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", learning_rate)
+    check_finite(run.final_weights, f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", learning_rate, seeds=seeds, trace=run.trace,
+                 trace_steps=run.trace_steps, stability=lambda i: stability_bound(X[i], learning_rate))
     keys = [seeding.spawn_key(key, point, s, stream) for s in seeds]
     ds = xr.Dataset(
         {
@@ -193,7 +202,8 @@ def train_log_time(data_path: str, output: str, *, key: str, seeds: list[int], s
         weights = run.final_weights
         done += steps
         progress(done, total)
-    check_finite(weights, f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", learning_rate)
+    check_finite(weights, f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", learning_rate, seeds=seeds, trace=np.concatenate(trace, axis=1),
+                 trace_steps=log_trace_steps(phases), stability=lambda i: stability_bound(X[i], learning_rate))
     keys = [seeding.spawn_key(key, point, s, stream) for s in seeds]
     ds = xr.Dataset(
         {
