@@ -2,7 +2,7 @@
 
 Draw one teacher-student realization (Eq. 2.1), compute the noise covariance C (2.17), the stationary weight
 covariance M of the continuum theory (2.29)-(2.31) and of discrete SGD, then run minibatch SGD (Eq. 2.11) on
-several seeds with the compiled engine and compare tr M. Run it as `python examples/library_use.py` (about 20 s;
+several seeds with the compiled engine and compare tr M. Run it as `python -m sgdnoise.examples.library_use` (about 20 s;
 tests/test_examples.py runs it). Every random stream comes from numpy SeedSequence keys, as in the workflow.
 """
 

@@ -1,0 +1,1 @@
+"""Scripts showing the library used directly, without Snakemake: `python -m sgdnoise.examples.<name>`."""
