@@ -134,3 +134,18 @@ def test_streaming_moments_equal_direct_sums_whatever_the_chunks_and_threads():
         assert c == count
         np.testing.assert_array_equal(s, total)
         np.testing.assert_array_equal(o, outer)
+
+
+def test_progress_lines_every_tenth_and_at_least_every_30_seconds(capsys):
+    from sgdnoise.engine.recording import progress_reporter
+
+    now = [0.0]
+    report = progress_reporter("run x", clock=lambda: now[0])
+    for done, t in ((50, 1.0), (100, 2.0), (120, 40.0), (130, 41.0), (1000, 50.0)):
+        now[0] = t
+        report(done, 1000)
+    lines = capsys.readouterr().err.splitlines()
+    # 5 % is no new tenth; 10 % is; 12 % comes 38 s after the last line; 13 % 1 s after; 100 %
+    assert lines == ["run x: 10% (100 of 1000 steps), 50 steps/s, about 18 s left",
+                     "run x: 12% (120 of 1000 steps), 3 steps/s, about 293 s left",
+                     "run x: 100% (1000 of 1000 steps), 20 steps/s, about 0 s left"]
