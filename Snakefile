@@ -64,7 +64,25 @@ for _figure, _entry in REGISTRY["figures"].items():
             RUN_STEP
 
 
+    rule:
+        """The figure's caption in the report: its text, parameters and this run's claim rows."""
+        name:
+            f"{_figure}_caption"
+        input:
+            claims=results(f"{_figure}/claims.csv"),
+            caption=_entry["caption"],
+        output:
+            output=results(f"report/{_figure}.rst"),
+        log:
+            logs(f"{_figure}_caption", "caption"),
+        params:
+            step=step("report:figure_caption", parameters=figure_parameters(_figure)),
+        script:
+            RUN_STEP
+
+
 TARGETS = [path for f, e in REGISTRY["figures"].items() for path in figure_outputs(f, e["kind"])]
+CAPTIONS = [results(f"report/{figure}.rst") for figure in REGISTRY["figures"]]
 CLAIMS = [results(f"{figure}/claims.csv") for figure in REGISTRY["figures"]]
 
 
@@ -73,6 +91,8 @@ rule all:
         "results/claims.csv",
         TARGETS,
         "results/benchmarks/workflow_cost.csv",
+        CAPTIONS,
+        "results/report/claims.html",
     default_target: True
 
 
@@ -113,5 +133,24 @@ rule claims_table:
         logs("claims_table", "claims"),
     params:
         step=step("claims:merge_tables"),
+    script:
+        RUN_STEP
+
+
+rule report_pages:
+    """Pages of the HTML report (./reproduce report): the claims grouped by figure and searchable, the errata, the
+    cost per rule."""
+    input:
+        table="results/claims.csv",
+        summary="results/claims_summary.csv",
+        cost="results/benchmarks/workflow_cost.csv",
+    output:
+        claims_page=report("results/report/claims.html", category="Claims", caption="workflow/report/claims.rst"),
+        errata_page=report("results/report/errata.html", category="Claims", caption="workflow/report/errata.rst"),
+        cost_page=report("results/report/cost.html", category="Cost", caption="workflow/report/cost.rst"),
+    log:
+        logs("report_pages", "report_pages"),
+    params:
+        step=step("report:claims_pages"),
     script:
         RUN_STEP

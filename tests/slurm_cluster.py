@@ -1,7 +1,7 @@
 """A private single-node SLURM cluster on loopback, for testing the workflow under a real scheduler.
 
 `local_slurm_cluster(workdir)` starts munged, slurmctld and slurmd (Debian's packages, see
-.ci/install_slurm.sh) with configuration, state, logs and sockets under `workdir`, waits until jobs run,
+.ci/install_system.sh) with configuration, state, logs and sockets under `workdir`, waits until jobs run,
 yields the environment that points SLURM clients at it, and stops exactly the daemons it started.
 `run_snakemake_on_slurm(...)` runs snakemake through workflow/profiles/slurm against such a cluster.
 No pytest here: the tests turn `SlurmUnavailable` into a skip. Facts behind the choices:
@@ -81,7 +81,7 @@ def check_preconditions() -> dict[str, str]:
     paths = {name: _which(name) for name in DAEMONS + CLIENTS}
     missing = [name for name, path in paths.items() if path is None]
     if missing:
-        raise SlurmUnavailable(f"SLURM/munge not installed ({', '.join(missing)} missing; see .ci/install_slurm.sh)")
+        raise SlurmUnavailable(f"SLURM/munge not installed ({', '.join(missing)} missing; see .ci/install_system.sh)")
     host = socket.gethostname()
     try:
         address = socket.gethostbyname(host)

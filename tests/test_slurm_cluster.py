@@ -1,6 +1,6 @@
 """Snakemake through workflow/profiles/slurm on a real (private, loopback-only) SLURM cluster.
 
-Skipped with the reason when the cluster cannot run here (not root, packages missing: .ci/install_slurm.sh).
+Skipped with the reason when the cluster cannot run here (not root, packages missing: .ci/install_system.sh).
 A failure to start the daemons on a machine that can host them is an error, not a skip.
 """
 

@@ -332,3 +332,40 @@ def test_a_damaged_intermediate_is_named_and_only_it_is_redone(quick_run, tmp_pa
     jobs = planned_jobs(workdir)
     assert jobs["gross2024_fig5_statistics"] == 1 and jobs["gross2024_fig5_summary"] == 1
     assert not {"single_layer_sgd", "teacher_student_data", "gross2024_fig5_theory"} & set(jobs)
+
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]  # this machine's closed network refuses Chromium's background connections
+
+
+def embedded(report: str, filename: str, mime: str) -> bytes:
+    """A file as Snakemake's report embeds it (a base64 data URI)."""
+    import base64
+
+    match = re.search(rf"data:{mime};charset=utf8;filename={re.escape(filename)};base64,([A-Za-z0-9+/=]+)", report)
+    assert match, f"{filename} is not embedded in the report"
+    return base64.b64decode(match[1])
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (bash .ci/install_system.sh installs it)")
+def test_the_report_opens_in_chromium_with_every_figure_and_the_claims(quick_run, tmp_path):
+    workdir = copy_run(quick_run, tmp_path / "report")
+    snakemake(workdir, "--report", "results/report.html")
+    report = (workdir / "results/report.html").read_text()
+    dom = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}", "--virtual-time-budget=15000", "--dump-dom",
+                          (workdir / "results/report.html").as_uri()], capture_output=True, text=True, timeout=120, check=True).stdout
+    rendered = re.sub(r"<(script|style)\b.*?</\1>", "", dom, flags=re.S)  # what the page's scripts built, not their data
+    for entry in ("Gross, Raulf, Räth 2024", "Claims", "Cost"):
+        assert entry in rendered, f"{entry!r} not in the rendered navigation"
+    for n in (2, 3, 4, 5, 6):
+        name = f"gross2024_fig{n}.png"
+        assert embedded(report, name, "image/png") == (workdir / "results/figures" / name).read_bytes()
+        caption = (workdir / f"results/report/gross2024_fig{n}.rst").read_text()
+        rows = pd.read_csv(workdir / f"results/gross2024_fig{n}/claims.csv")
+        assert f"**Claims of this run**: {len(rows)} rows" in caption
+    claims_page = embedded(report, "claims.html", "text/html").decode()
+    table = pd.read_csv(workdir / "results/claims.csv")
+    assert all(claim_id in claims_page for claim_id in table.claim_id) and f"Claims: {len(table)} rows" in claims_page
+    cost_page = embedded(report, "cost.html", "text/html").decode()
+    assert all(rule in cost_page for rule in pd.read_csv(workdir / "results/benchmarks/workflow_cost.csv").rule)

@@ -79,13 +79,37 @@ def figure_section(name, schema, check=None):
     return sgdnoise.config.section(config, name, SCHEMAS, schema, check)
 
 
-def register(paper, figure, *, inputs, claims, render, kind="figure"):
-    """A figure's (or table's) last two steps, from its summaries `inputs` ({argument: path}): the Snakefile makes
-    the rules <figure>_claims (claims step -> results/<figure>/claims.csv) and <figure>_<kind> (render step ->
-    results/figures/<figure>.png, .pdf, or results/tables/<figure>.csv), collected by rule all, rule <paper> and
-    the claims table. Caption: workflow/report/<paper>/<name>.rst, <name> the figure without its paper prefix."""
+PAPER_TITLES = {"gross2024": "Gross, Raulf, Räth 2024", "corlouer2026": "Corlouer, Semler, Strang, Gietelink Oldenziel 2026"}
+
+
+def register(paper, figure, *, inputs, claims, render, kind="figure", section=None):
+    """A figure's (or table's) last steps, from its summaries `inputs` ({argument: path}): the Snakefile makes
+    the rules <figure>_claims (claims step -> results/<figure>/claims.csv), <figure>_<kind> (render step ->
+    results/figures/<figure>.png, .pdf, or results/tables/<figure>.csv) and <figure>_caption (its report caption),
+    collected by rule all, rule <paper> and the claims table. Caption text: workflow/report/<paper>/<name>.rst,
+    <name> the figure without its paper prefix; `section` (e.g. "Sec. II C 1") groups it in the report."""
+    name = figure.removeprefix(paper + "_")
     REGISTRY["figures"][figure] = {"paper": paper, "inputs": dict(inputs), "claims": claims, "render": render, "kind": kind,
-                                   "caption": f"workflow/report/{paper}/{figure.removeprefix(paper + '_')}.rst"}
+                                   "caption": f"workflow/report/{paper}/{name}.rst", "section": section or name}
+
+
+def figure_parameters(figure):
+    """What a figure was made with, for its report caption: its config section and the runs and datasets it names."""
+    section = config.get(figure, {})
+    names = set()
+
+    def collect(value):
+        if isinstance(value, str):
+            names.add(value)
+        elif isinstance(value, dict):
+            [collect(v) for v in value.values()]
+        elif isinstance(value, list):
+            [collect(v) for v in value]
+
+    collect(section)
+    runs = {n: RUNS[n] for n in sorted(names & set(RUNS))}
+    datasets = {n: DATASETS[n] for n in sorted((names & set(DATASETS)) | {r["dataset"] for r in runs.values() if "dataset" in r})}
+    return {figure: section, "runs": runs, "datasets": datasets}
 
 
 def figure_outputs(figure, kind):
@@ -99,5 +123,6 @@ def render_output(figure, entry):
     """The render rule's named output (the render function's argument): `table`, or `outputs` for a figure; the
     first file goes into Snakemake's report with the figure's caption."""
     first, *rest = figure_outputs(figure, entry["kind"])
-    shown = report(first, caption=entry["caption"], category=entry["paper"])
+    shown = report(first, caption=results(f"report/{figure}.rst"), category=PAPER_TITLES.get(entry["paper"], entry["paper"]),
+                   subcategory=entry["section"])
     return {"table": shown} if entry["kind"] == "table" else {"outputs": [shown, *rest]}
