@@ -93,6 +93,7 @@ rule all:
         "results/benchmarks/workflow_cost.csv",
         CAPTIONS,
         "results/report/claims.html",
+        "results/claims_check.csv",
     default_target: True
 
 
@@ -152,5 +153,21 @@ rule report_pages:
         logs("report_pages", "report_pages"),
     params:
         step=step("report:claims_pages"),
+    script:
+        RUN_STEP
+
+
+rule claims_check:
+    """This run's claim statuses against the committed ones (workflow/expected_claims/<scale>.csv): the ids that
+    changed are printed, and by default fail the run (config expected_claims.on_change)."""
+    input:
+        table="results/claims.csv",
+        expected=f"workflow/expected_claims/{config['scale']}.csv",
+    output:
+        output="results/claims_check.csv",
+    log:
+        logs("claims_check", "claims_check"),
+    params:
+        step=step("claims:check_expected", on_change=config["expected_claims"]["on_change"]),
     script:
         RUN_STEP

@@ -96,3 +96,19 @@ def test_merge_rejects_duplicate_claim_ids(tmp_path):
     assert pd.read_csv(tmp_path / "all.csv").claim_id.tolist() == ["x", "y"]
     summary = pd.read_csv(tmp_path / "summary.csv", index_col=["paper", "kind"])
     assert summary.loc[("Gross2024", "paper_claim")].to_dict() == {"reproduced": 1, "not_reproduced": 1, "rows": 2}
+
+
+def test_statuses_are_checked_against_the_committed_ones(tmp_path, capsys):
+    pd.DataFrame({"claim_id": ["a", "b", "c"], "status": ["reproduced", "not_judged", "reproduced"]}).to_csv(tmp_path / "claims.csv", index=False)
+    pd.DataFrame({"claim_id": ["a", "b", "c"], "status": ["reproduced", "not_judged", "reproduced"]}).to_csv(tmp_path / "same.csv", index=False)
+    claims.check_expected(tmp_path / "claims.csv", tmp_path / "same.csv", tmp_path / "out.csv")
+    assert "every status as expected" in capsys.readouterr().out
+    pd.DataFrame({"claim_id": ["a", "b", "d"], "status": ["not_reproduced", "not_judged", "reproduced"]}).to_csv(tmp_path / "old.csv", index=False)
+    with pytest.raises(AssertionError) as error:
+        claims.check_expected(tmp_path / "claims.csv", tmp_path / "old.csv", tmp_path / "out.csv")
+    assert str(error.value).startswith("3 claims differ from") and "a: not_reproduced -> reproduced" in str(error.value)
+    assert "c: (new) -> reproduced" in str(error.value) and "d: reproduced -> (gone)" in str(error.value)
+    assert not (tmp_path / "out.csv").exists()
+    claims.check_expected(tmp_path / "claims.csv", tmp_path / "old.csv", tmp_path / "out.csv", on_change="warn")
+    assert "warning: 3 claims differ" in capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "out.csv").set_index("claim_id").status_expected.to_dict()["a"] == "not_reproduced"

@@ -22,7 +22,7 @@ def load(config):
     """What the workflow does at start-up: shared sections and catalogue (common.smk), then each figure's section
     as its rule file registers it, then the check for unknown sections (Snakefile)."""
     loaded = cfg.load(config, SCHEMAS, check=catalogue.check)
-    sections = ["scale", "seeds", "engine", "datasets", "runs", "plot", "quick"]
+    sections = ["scale", "seeds", "engine", "datasets", "runs", "plot", "expected_claims", "quick"]
     for figure in FIGURES:
         module = importlib.import_module(f"sgdnoise.gross2024.{figure}")
         cfg.section(loaded, f"gross2024_{figure}", SCHEMAS, f"gross2024/{figure}.schema.yaml", module.check_config)

@@ -3,6 +3,7 @@ decide a row's status (README, "How claims are judged")."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -146,3 +147,27 @@ def merge_tables(figure_claims: list[str], table: str, summary: str) -> None:
     counts["rows"] = counts.sum(axis=1)
     counts.to_csv(summary)
     print(counts.to_string())
+
+
+def check_expected(table: str, expected: str, output: str, *, on_change: str = "fail") -> None:
+    """Compare this run's statuses with the committed ones (workflow/expected_claims/<scale>.csv: claim_id, status).
+    Writes every difference to `output` and prints them; with on_change = "fail", a claim that changed status,
+    appeared or disappeared fails the job (results/claims.csv is kept: it is another rule's output). Refresh the
+    committed file by copying the output's `status` column once a change is understood."""
+    now = pd.read_csv(table)[["claim_id", "status"]]
+    before = pd.read_csv(expected)[["claim_id", "status"]] if Path(expected).exists() else pd.DataFrame(columns=["claim_id", "status"])
+    merged = now.merge(before, on="claim_id", how="outer", suffixes=("", "_expected"), indicator=True)
+    changed = merged[(merged["_merge"] != "both") | (merged.status != merged.status_expected)].drop(columns="_merge")
+    merged[["claim_id", "status", "status_expected"]].to_csv(output, index=False)
+    counts = now.status.value_counts()
+    print(f"claims: {len(now)} rows, " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if changed.empty:
+        print(f"every status as expected ({expected})")
+        return
+    lines = [f"  {r.claim_id}: {r.status_expected if isinstance(r.status_expected, str) else '(new)'} -> {r.status if isinstance(r.status, str) else '(gone)'}"
+             for r in changed.itertuples()]
+    message = f"{len(changed)} claims differ from {expected}:\n" + "\n".join(lines)
+    if on_change == "fail":
+        Path(output).unlink()
+        raise AssertionError(message + "\n(if intended, update the expected file, or set expected_claims.on_change: warn to explore)")
+    print("warning: " + message)

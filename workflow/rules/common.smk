@@ -68,7 +68,7 @@ def one_of(names):
 
 
 # ------------------------------------------------------------------------------------------------ registry
-SHARED_SECTIONS = ("scale", "seeds", "engine", "datasets", "runs", "plot", "quick")
+SHARED_SECTIONS = ("scale", "seeds", "engine", "datasets", "runs", "plot", "expected_claims", "quick")
 REGISTRY = {"sections": list(SHARED_SECTIONS), "figures": {}}
 
 
