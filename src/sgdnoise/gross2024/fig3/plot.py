@@ -22,6 +22,13 @@ def band(ax, x, samples, color, **kw):
     return ax.plot(x, mean, color=color, **kw)
 
 
+def ratio_ticks(ax, ratios) -> None:
+    """Plain-number ticks on a log P/N axis (it may span less than a decade)."""
+    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200) if ratios.min() <= t * 1.05 and t <= ratios.max() * 1.05]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    no_minor_labels(ax)
+
+
 def render(summary_path: str, outputs: list[str], *, plot: dict, hessian_P_over_N: list[float], heatmap_P_over_N: float) -> None:
     ds = io.open_dataset(summary_path)
     theme(plot)
@@ -80,7 +87,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict, hessian_P_over_
         ax.plot(rank, 100 * correction.mean(axis=0), "--", color=color, lw=1.2)
     ax.axhline(0, color="0.5", lw=0.6)
     ax.set(xlabel="rank $k$ (eigenvectors $v_k$ of (2.17))", ylabel=r"$v_k^T C_\mathrm{SGD} v_k / \lambda_k^{(2.17)} - 1$ (%)",
-           title="(a') SGD / (2.17) - 1: mean $\\pm$ SE (band), exact multiplicative correction (dashed)")
+           title="(a') SGD / (2.17) - 1 (band: mean $\\pm$ SE), exact correction (dashed)")
     ax.legend(fontsize="x-small", ncol=2)
 
     # (b') approach to (2.20) on a curve: Frobenius and spectral deviation, our estimate, the thresholds of the claims
@@ -97,7 +104,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict, hessian_P_over_
     ax.set(xscale="log", yscale="log", xlabel="$P/N$", ylabel="deviation of (2.17) from (2.20)",
            title=f"(b') approach to (2.20), mean $\\pm$ SE of {n_seeds}")
     ax.legend(fontsize="x-small", loc="upper right")
-    no_minor_labels(ax)
+    ratio_ticks(ax, ratios)
 
     # (c') off-diagonal share of ||V^T C V||_F^2 against P/N
     ax = axes[1, 2]
@@ -107,5 +114,5 @@ def render(summary_path: str, outputs: list[str], *, plot: dict, hessian_P_over_
     ax.plot(ratios, d**2 / (1 + d**2), "k--", lw=1, label="large-$P$ estimate $d^2/(1+d^2)$")
     ax.set(xscale="log", xlabel="$P/N$", ylabel=r"off-diagonal share of $\|V^T C V\|_F^2$", title="(c') off-diagonal entries vs $P/N$")
     ax.legend(fontsize="x-small")
-    no_minor_labels(ax)
+    ratio_ticks(ax, ratios)
     save(fig, outputs, plot["dpi"])

@@ -125,7 +125,6 @@ def summarize(theory_paths: list[str], statistics_paths: list[str], output: str,
 
 # ----------------------------------------------------------------------------------------- claims
 THRESHOLDS = (0.5, 0.2, 0.1, 0.05)  # how close a "good approximation" is, read on the curve (README, "How claims are judged")
-GOOD_AGREEMENT = 0.05  # "good agreement" of the spectra of Fig. 3a read as: every eigenvalue within 5 %, the strictest threshold
 LOCATION = "Sec. II B 2, paragraph after Eq. (2.18)"
 
 
@@ -166,16 +165,20 @@ def claims(summary_path: str, output: str) -> None:
         measured_k, correction_k = additive_residuals(p)
         worst = float(np.max(np.abs(correction_k.mean(axis=0))))
         tol = claimsmod.tolerance(r_sem)
+        resolved = claimsmod.within(r_mean, r_sem)
+        met = [t for t in THRESHOLDS if worst < t]  # the thresholds every eigenvalue's correction stays within
         rows.add(f"fig3a_additive_noise_PN{ratio:g}", "3a",
                  f"At P/N = {ratio:g}, the noise covariance of SGD in the stationary state agrees with the additive-noise form (2.17): it differs only by "
-                 f"the multiplicative correction, which is small ('good agreement' read as every eigenvalue within {GOOD_AGREEMENT:.0%})",
+                 f"the multiplicative correction, which is small ('good agreement' read as every eigenvalue within {THRESHOLDS[-1]:.0%}; "
+                 "else the tightest of 10/20/50 % that holds)",
                  f"tr C_SGD / tr C_(2.17) - 1 over {n_seeds} realizations (measured; expected: the exact multiplicative correction {c_mean:.3%}); "
                  f"largest exact correction of one eigenvalue of (2.17): {worst:.2%}",
-                 claimsmod.format_mean_sem(d_mean, d_sem), f"{c_mean:.4g} (multiplicative correction); every mode within {GOOD_AGREEMENT:.0%}",
-                 f"3 SE of (measured - correction) = {tol:.3g}", claimsmod.within(r_mean, r_sem) and worst < GOOD_AGREEMENT,
+                 claimsmod.format_mean_sem(d_mean, d_sem), f"{c_mean:.4g} (multiplicative correction); every mode within {THRESHOLDS[-1]:.0%}",
+                 f"3 SE of (measured - correction) = {tol:.3g}", resolved and worst < THRESHOLDS[-1],
                  kind=claimsmod.PAPER_CLAIM, location=LOCATION,
                  quote="The good agreement of the two spectra supports the validity of the additive noise approximation in this regime.",
-                 power=claimsmod.power(tol, c_mean, "the pure additive form (2.17) (no multiplicative correction)"))
+                 power=claimsmod.power(tol, c_mean, "the pure additive form (2.17) (no multiplicative correction)"),
+                 loose=(resolved and bool(met), f"every eigenvalue within {min(met) if met else np.inf:.0%} (largest correction {worst:.2%})"))
         rq = (p.sgd_along_additive / p.stationary_along_additive - 1).values
         mode_mean, mode_sem = mean_and_sem(rq)
         z_max, limit = claimsmod.max_abs_t(mode_mean, mode_sem, n_seeds)
