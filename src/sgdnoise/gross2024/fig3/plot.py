@@ -86,6 +86,9 @@ def render(summary_path: str, outputs: list[str], *, plot: dict, hessian_P_over_
         band(ax, rank, 100 * measured, color, lw=0.8, label=f"P/N = {float(ds.P_over_N[i]):g}")
         ax.plot(rank, 100 * correction.mean(axis=0), "--", color=color, lw=1.2)
     ax.axhline(0, color="0.5", lw=0.6)
+    # linear within +-1 % (the trace-level correction), logarithmic beyond (the smallest modes near P ~ N); below -1 % only noise
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_ylim(bottom=-3)
     ax.set(xlabel="rank $k$ (eigenvectors $v_k$ of (2.17))", ylabel=r"$v_k^T C_\mathrm{SGD} v_k / \lambda_k^{(2.17)} - 1$ (%)",
            title="(a') SGD / (2.17) - 1 (band: mean $\\pm$ SE), exact correction (dashed)")
     ax.legend(fontsize="x-small", ncol=2)
