@@ -35,7 +35,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     _spectrum_inset(axes[0], run.covariance_eigenvalues.values, [0.36, 0.6, 0.28, 0.33])
 
     # (b) and random labels: dL(theta v_i) / theta^2 against the mode index, mean over runs, and the i.i.d. prediction
-    for ax, case, title in ((axes[1], "wishart", "(b) Wishart-correlated inputs"), (axes[2], "random_labels", "random labels")):
+    for ax, case, title in ((axes[1], "wishart", "(b) Wishart-correlated inputs"), (axes[2], "random_labels", "(c) random labels (text)")):
         c = _case(ds, case)
         theta_max = float(c.theta.max())
         scaled = c.loss_perturbation.sel(theta=theta_max) / theta_max**2
@@ -54,7 +54,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
 def _curvature_against_variance(ax, ds, plot):
     """(d) The IVFR test plotted: v_i^T H v_i / sigma_x^2 against gamma_i / mean gamma, SGD's eigenvectors (dots) and the
     exact stationary M's (crosses), all runs; an IVFR (psi = 2) would give slope +1, equipartition slope -1."""
-    colors = sns.color_palette(plot["palette"], ds.sizes["case"])
+    colors = sns.color_palette("deep", ds.sizes["case"])  # categorical: the cases must be told apart
     for case, color in zip(ds.case.values, colors):
         c = _case(ds, case)
         for gamma, curvature, marker, label in ((c.covariance_eigenvalues, c.curvature, ".", "SGD"),
