@@ -2,12 +2,20 @@
 SGD values scattered by their standard error about the exact ones pass, a shift of many standard errors fails the
 row that tests that quantity, and too noisy inputs are not judged."""
 
+import copy
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.linalg
 import xarray as xr
+import yaml
 
+from sgdnoise import catalogue
+from sgdnoise import config as cfg
+from sgdnoise.config import ConfigError
+from sgdnoise.gross2024 import table1 as table1_config
 from sgdnoise.gross2024 import theory_sec2 as th
 from sgdnoise.gross2024.table1 import stages as table1
 
@@ -112,3 +120,21 @@ def test_multiplicative_correction_is_lambda_over_S_at_large_P():
     c = np.trace(th.discrete_sgd_covariance(X, y, lr, batch)) / np.trace(table1.additive_discrete_covariance(X, y, lr, batch)) - 1
     expected = (2 - lr / N) / (2 - lr / N - lr / batch * (N + 1) / N) - 1
     assert c == pytest.approx(expected, rel=0.05)  # finite-P deviations of H from 1/N: O(sqrt(N/P)) = 2 %
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda c: c["runs"]["gross2024_table1_batch2"].pop("points"), "config key gross2024_table1.multiplicative_runs: the runs must share exactly one point"),
+    (lambda c: c["gross2024_table1"].update(multiplicative_runs=["gross2024_table1_with", "gross2024_table1_with"]),
+     "config key gross2024_table1.multiplicative_runs: needs at least two different"),
+    (lambda c: c["runs"]["gross2024_table1_batch2"].update(dataset="gross2024_fig5_spectrum", points={}),
+     "config key gross2024_table1.multiplicative_runs: every run must use the dataset"),
+])
+def test_multiplicative_runs_config_errors_name_the_key(change, message):
+    root = Path(__file__).resolve().parents[1]
+    config = copy.deepcopy(yaml.safe_load((root / "config.yaml").read_text()))
+    change(config)
+    loaded = cfg.load(config, root / "workflow" / "schemas")
+    catalogue.check(loaded)
+    with pytest.raises(ConfigError) as error:
+        cfg.section(loaded, "gross2024_table1", root / "workflow" / "schemas", "gross2024/table1.schema.yaml", table1_config.check_config)
+    assert str(error.value).startswith(message)
