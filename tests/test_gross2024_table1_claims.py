@@ -123,7 +123,7 @@ def test_multiplicative_correction_is_lambda_over_S_at_large_P():
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda c: c["runs"]["gross2024_table1_batch2"].pop("points"), "config key gross2024_table1.multiplicative_runs: the runs must share exactly one point"),
+    (lambda c: c["runs"]["gross2024_table1_batch2"].update(points={"N": [40]}), "config key gross2024_table1.multiplicative_runs: the runs share no point with N < P"),
     (lambda c: c["gross2024_table1"].update(multiplicative_runs=["gross2024_table1_with", "gross2024_table1_with"]),
      "config key gross2024_table1.multiplicative_runs: needs at least two different"),
     (lambda c: c["runs"]["gross2024_table1_batch2"].update(dataset="gross2024_fig5_spectrum", points={}),
