@@ -25,7 +25,7 @@ rule gross2024_fig6_statistics:
 
 
 rule gross2024_fig6_theory:
-    """The i.i.d. prediction, random-direction curvature spread, and the exact stationary M's eigenvectors."""
+    """The i.i.d. prediction, random-direction statistics, the exact stationary M's eigenvectors, the feature axes."""
     input: data_path=fig6_data
     output: output=results("gross2024_fig6/{case}/theory.nc")
     log: logs("gross2024_fig6_theory", "{case}")
@@ -33,7 +33,8 @@ rule gross2024_fig6_theory:
     wildcard_constraints: case=one_of(FIG6_CASES)
     params:
         step=lambda w: step("gross2024.fig6.stages:evaluate_theory", learning_rate=RUNS[FIG6_CASES[w.case]]["learning_rate"],
-                            batch_size=RUNS[FIG6_CASES[w.case]]["batch_size"]),
+                            batch_size=RUNS[FIG6_CASES[w.case]]["batch_size"], theta_stop=FIG6["theta"]["stop"],
+                            key=DATASETS[RUNS[FIG6_CASES[w.case]]["dataset"]]["key"], data_seed=config["seeds"]["data"]),
     script: RUN_STEP
 
 

@@ -19,7 +19,8 @@ def _case(ds, case):
 def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     ds = io.open_dataset(summary_path)
     theme(plot)
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
+    fig, axes = plt.subplots(2, 2, figsize=(12, 9), constrained_layout=True)
+    axes = axes.ravel()
 
     # (a) dL(theta v_i) for eigenvectors spread over the spectrum of M_SGD (first run) against theta^2 sigma_x^2 / 2
     c = _case(ds, "iid")
@@ -34,7 +35,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     _spectrum_inset(axes[0], run.covariance_eigenvalues.values, [0.36, 0.6, 0.28, 0.33])
 
     # (b) and random labels: dL(theta v_i) / theta^2 against the mode index, mean over runs, and the i.i.d. prediction
-    for ax, case, title in ((axes[1], "wishart", "(b) Wishart-correlated inputs"), (axes[2], "random_labels", "random labels")):
+    for ax, case, title in ((axes[1], "wishart", "(b) Wishart-correlated inputs"), (axes[2], "random_labels", "(c) random labels (text)")):
         c = _case(ds, case)
         theta_max = float(c.theta.max())
         scaled = c.loss_perturbation.sel(theta=theta_max) / theta_max**2
@@ -46,7 +47,29 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
                title=f"{title}, $N = {int(c.N)}$, $P = {int(c.P)}$", ylim=(0, 1.7 * float((mean + sem).max())))
         ax.legend(fontsize="x-small", loc="upper left")
         _spectrum_inset(ax, c.covariance_eigenvalues.isel(seed=0).values, [0.64, 0.66, 0.33, 0.3])
+    _curvature_against_variance(axes[3], ds, plot)
     save(fig, outputs, plot["dpi"])
+
+
+def _curvature_against_variance(ax, ds, plot):
+    """(d) The IVFR test plotted: v_i^T H v_i / sigma_x^2 against gamma_i / mean gamma, SGD's eigenvectors (dots) and the
+    exact stationary M's (crosses), all runs; an IVFR (psi = 2) would give slope +1, equipartition slope -1."""
+    colors = sns.color_palette("deep", ds.sizes["case"])  # categorical: the cases must be told apart
+    for case, color in zip(ds.case.values, colors):
+        c = _case(ds, case)
+        for gamma, curvature, marker, label in ((c.covariance_eigenvalues, c.curvature, ".", "SGD"),
+                                                (c.exact_covariance_eigenvalues, c.exact_curvature, "x", "exact M")):
+            g = (gamma / gamma.mean("mode")).values.ravel()
+            k = (curvature / c.feature_variance).values.ravel()
+            ax.plot(g, k, marker, ms=3 if marker == "." else 2.5, color=color, alpha=0.6, ls="none", label=f"{case}, {label}")
+    x = np.geomspace(0.3, 3, 10)
+    for slope, ls, name in ((1, ":", "IVFR ($\\psi = 2$): slope +1"), (-1, "-.", "equipartition: slope -1")):
+        ax.plot(x, x**slope, ls, color="k", lw=1, label=name)
+    ax.axhline(1, color="k", ls="--", lw=1, label=r"i.i.d.: $\sigma_x^2$")
+    ax.set(xscale="log", yscale="log", xlabel=r"covariance eigenvalue $\gamma_i / \langle\gamma\rangle$",
+           ylabel=r"curvature $v_i^T H v_i / \sigma_x^2$", title="(d) curvature against variance (all runs)")
+    no_minor_labels(ax)
+    ax.legend(fontsize="xx-small", ncol=2, loc="lower left")
 
 
 def _spectrum_inset(ax, eigenvalues, bounds):
