@@ -56,4 +56,5 @@ register(
     "gross2024", "gross2024_fig2", inputs={"summary_path": rules.gross2024_fig2_summary.output.output},
     claims=step("gross2024.fig2.stages:claims", paper_exponent=FIG2["projector"]["paper_exponent"]),
     render=step("gross2024.fig2.plot:render", plot=config["plot"], paper_exponent=FIG2["projector"]["paper_exponent"]),
+    section="Sec. II B 2, Fig. 2",
 )

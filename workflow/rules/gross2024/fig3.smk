@@ -50,4 +50,5 @@ register(
     "gross2024", "gross2024_fig3", inputs={"summary_path": rules.gross2024_fig3_summary.output.output},
     claims=step("gross2024.fig3.stages:claims"),
     render=step("gross2024.fig3.plot:render", plot=config["plot"], hessian_P_over_N=FIG3["hessian_P_over_N"], heatmap_P_over_N=FIG3["heatmap_P_over_N"]),
+    section="Sec. II B 2, Fig. 3",
 )

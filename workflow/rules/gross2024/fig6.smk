@@ -54,4 +54,5 @@ register(
     "gross2024", "gross2024_fig6", inputs={"summary_path": rules.gross2024_fig6_summary.output.output},
     claims=step("gross2024.fig6.stages:claims"),
     render=step("gross2024.fig6.plot:render", plot=config["plot"]),
+    section="Sec. II C 2, Fig. 6",
 )

@@ -68,4 +68,5 @@ register(
                                              "multiplicative_path": rules.gross2024_table1_multiplicative.output.output},
     claims=step("gross2024.table1.stages:claims", batch_size=RUNS[TABLE1_RUNS["with"]]["batch_size"]),
     render=step("gross2024.table1.plot:render"), kind="table",
+    section="Sec. II A, Table 1; App. C, D",
 )
