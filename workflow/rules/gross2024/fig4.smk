@@ -60,9 +60,28 @@ rule gross2024_fig4_settling:
     script: RUN_STEP
 
 
+FIG4_NOISELESS = RUNS[FIG4["noiseless_run"]]
+FIG4_NOISELESS_POINT = dataset_labels(FIG4_NOISELESS["dataset"])[0]
+
+
+rule gross2024_fig4_noiseless:
+    """sigma_eps = 0: SGD's mean loss and its decay rates, against the exact discrete mean loss, GD and the continuum."""
+    input:
+        data_path=dataset_file(FIG4_NOISELESS["dataset"], FIG4_NOISELESS_POINT),
+        train_paths=run_files(FIG4["noiseless_run"], FIG4_NOISELESS_POINT),
+    output: output=results("gross2024_fig4/noiseless.nc")
+    log: logs("gross2024_fig4_noiseless", "noiseless")
+    benchmark: benchmarks("gross2024_fig4_noiseless", "noiseless")
+    params:
+        step=step("gross2024.fig4.stages:noiseless_decay", learning_rate=FIG4_NOISELESS["learning_rate"], batch_size=FIG4_NOISELESS["batch_size"],
+                  realization=FIG4_NOISELESS["record"]["realization"]),
+    script: RUN_STEP
+
+
 register(
     "gross2024", "gross2024_fig4",
-    inputs={"summary_path": rules.gross2024_fig4_summary.output.output, "settling_path": rules.gross2024_fig4_settling.output.output},
+    inputs={"summary_path": rules.gross2024_fig4_summary.output.output, "settling_path": rules.gross2024_fig4_settling.output.output,
+            "noiseless_path": rules.gross2024_fig4_noiseless.output.output},
     claims=step("gross2024.fig4.stages:claims", modes=FIG4["modes"], thresholds=FIG4["settling"]["thresholds"]),
     render=step("gross2024.fig4.plot:render", plot=config["plot"], modes=FIG4["modes"], thresholds=FIG4["settling"]["thresholds"]),
 )

@@ -27,3 +27,7 @@ def check_config(section: dict, config: dict) -> None:
         raise ConfigError(f"config key gross2024_fig4.settling.realizations: {settling['realizations']} exceeds the dataset's {n_data} realizations")
     if run["record"]["realization"] >= settling["realizations"]:
         raise ConfigError("config key gross2024_fig4.run: the shown realization must be one of the settling realizations (their median-L* one)")
+    noiseless = check_run(config, "gross2024_fig4.noiseless_run", section["noiseless_run"])
+    noiseless_data = config["datasets"][noiseless["dataset"]]
+    if noiseless["record"]["kind"] != "log_time" or len(dataset_points(noiseless_data)) != 1 or noiseless_data["label_noise_variance"] != 0:
+        raise ConfigError(f"config key gross2024_fig4.noiseless_run: run {section['noiseless_run']!r} must record on a log-time grid, on one point with label_noise_variance 0")

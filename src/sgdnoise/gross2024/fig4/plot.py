@@ -11,10 +11,10 @@ from ...plotting import no_minor_labels, save, theme
 from .stages import settling_shares, settling_table
 
 
-def render(summary_path: str, settling_path: str, outputs: list[str], *, plot: dict, modes: list[int], thresholds: list[float]) -> None:
-    ds, settling = io.open_dataset(summary_path), io.open_dataset(settling_path)
+def render(summary_path: str, settling_path: str, noiseless_path: str, outputs: list[str], *, plot: dict, modes: list[int], thresholds: list[float]) -> None:
+    ds, settling, noiseless = io.open_dataset(summary_path), io.open_dataset(settling_path), io.open_dataset(noiseless_path)
     theme(plot)
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8.5), constrained_layout=True)
+    fig, axes = plt.subplots(2, 3, figsize=(16, 8.5), constrained_layout=True)
     t = ds.time.values
     later = t > 0
     colors = sns.color_palette("deep", len(modes))
@@ -87,4 +87,19 @@ def render(summary_path: str, settling_path: str, outputs: list[str], *, plot: d
            title="(d) median and quartiles over realizations")
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.legend(fontsize="x-small")
+
+    # (e) sigma_eps = 0: exponential decay of the loss to zero
+    ax = axes[0, 2]
+    tn = noiseless.time.values
+    on = tn > 0
+    ax.plot(tn[on], noiseless.sgd_loss_mean[on], "-", lw=1.4, label=f"SGD, mean $\\pm$ SE of {noiseless.attrs['n_runs']} runs")
+    ax.fill_between(tn[on], (noiseless.sgd_loss_mean - noiseless.sgd_loss_sem)[on], (noiseless.sgd_loss_mean + noiseless.sgd_loss_sem)[on], alpha=0.3, lw=0)
+    ax.plot(tn[on], noiseless.exact_loss[on], "--", color="k", lw=0.8, label="exact discrete mean")
+    ax.plot(tn[on], noiseless.continuum_loss[on], ":", color="C3", lw=1.0, label="continuum (2.26)-(2.27)")
+    ax.axvline(1 / float(noiseless.omega_0), color="0.6", lw=0.8)
+    ax.text(1 / float(noiseless.omega_0), float(noiseless.sgd_loss_mean[1]), r" $1/\omega_0$", fontsize="x-small", color="0.4")
+    ax.set(xscale="log", yscale="log", xlabel=r"$t = \lambda\tau$", ylabel="$L$",
+           title=f"(e) $\\sigma_\\epsilon = 0$, $N = {int(noiseless.N)}$, $P = {int(noiseless.P)}$: decay to zero")
+    ax.legend(fontsize="x-small", loc="lower left")
+    axes[1, 2].axis("off")
     save(fig, outputs, plot["dpi"])

@@ -165,6 +165,63 @@ def evaluate_theory(data_path: str, output: str, *, learning_rate: float, batch_
     io.write_netcdf(ds, output)
 
 
+# ------------------------------------------------------------------------------- noiseless decay
+def decay_rate(time: np.ndarray, loss: np.ndarray, window: tuple[float, float]) -> float:
+    """-d ln L / dt: least-squares slope of ln L against t over the grid points with window[0] <= t / t_max <= window[1]."""
+    keep = (time >= window[0] * time[-1]) & (time <= window[1] * time[-1])
+    return float(-np.polyfit(time[keep], np.log(loss[keep]), 1)[0])
+
+
+DECAY_WINDOWS = {"fit": (0.5, 1.0), "early": (0.5, 0.75), "late": (0.75, 1.0)}  # the slowest mode dominates the last half
+
+
+def noiseless_decay(data_path: str, train_paths: list[str], output: str, *, learning_rate: float, batch_size: int, realization: int,
+                    provenance: dict) -> None:
+    """The loss of SGD at sigma_eps = 0 along its runs (mean over runs), its decay rates -d ln<L>/dt over the windows of
+    DECAY_WINDOWS with jackknife SEs over runs, and the same rates of: the exact mean loss of discrete SGD
+    (noiseless_mean_loss), gradient descent (1 - lr omega_k)^(2 tau), and the continuum (2.26)-(2.27) exp(-2 omega_k t)."""
+    runs = open_runs(train_paths)
+    data = io.open_dataset(data_path).isel(seed=realization)
+    X, y, w_star = data.inputs.values, data.labels.values, data.teacher_solution.values
+    steps = runs.step.values
+    t = learning_rate * steps
+    loss = theory.train_loss(X, y, runs.weight_trace.values)  # (seed, step)
+    omega, V = np.linalg.eigh(theory.hessian(X))
+    z = V.T @ (runs.initial_weights.values[0] - w_star)
+    curves = {
+        "exact": theory.noiseless_mean_loss(X, runs.initial_weights.values[0] - w_star, steps, learning_rate, batch_size),
+        "gradient_descent": theory.mode_loss(omega, theory.discrete_mode_relaxation(omega, z, 0 * z, steps, learning_rate), 0 * z, 0.0),
+        "continuum": theory.mode_loss(omega, theory.mode_relaxation(omega, z, 0 * z, t), 0 * z, 0.0),
+    }
+    n = loss.shape[0]
+    rates, sems = [], []
+    for window in DECAY_WINDOWS.values():
+        full = decay_rate(t, loss.mean(0), window)
+        leave_one_out = np.array([decay_rate(t, np.delete(loss, i, axis=0).mean(0), window) for i in range(n)])
+        rates.append(full)
+        sems.append(np.sqrt((n - 1) / n * np.sum((leave_one_out - leave_one_out.mean()) ** 2)))
+    names = list(DECAY_WINDOWS)
+    ds = xr.Dataset(
+        {
+            "sgd_loss_mean": ("step", loss.mean(0), {"long_name": "SGD training loss at sigma_eps = 0, mean over runs", "units": "1"}),
+            "sgd_loss_sem": ("step", loss.std(0, ddof=1) / np.sqrt(n), {"long_name": "standard error over runs", "units": "1"}),
+            **{f"{k}_loss": ("step", v, {"long_name": f"mean loss, {k.replace('_', ' ')}", "units": "1"}) for k, v in curves.items()},
+            "sgd_rate": ("window", rates, {"long_name": "-d ln<L>/dt of SGD (jackknife over runs)", "units": "1 / t"}),
+            "sgd_rate_sem": ("window", sems, {"long_name": "jackknife standard error over runs", "units": "1 / t"}),
+            **{f"{k}_rate": ("window", [decay_rate(t, v, w) for w in DECAY_WINDOWS.values()], {"long_name": f"-d ln L/dt, {k.replace('_', ' ')}", "units": "1 / t"})
+               for k, v in curves.items()},
+            "omega_0": ((), omega[0], {"long_name": "smallest Hessian eigenvalue", "units": "1"}),
+            "asymptotic_rate": ((), -np.log(np.max(theory.noiseless_second_moment_map(X, learning_rate, batch_size)[0])) / learning_rate,
+                                {"long_name": "-ln(largest eigenvalue of the exact second-moment map) / lr", "units": "1 / t"}),
+        },
+        coords={"step": ("step", steps, {"units": "SGD steps"}), "time": ("step", t, {"long_name": "t = lr * step"}), "window": names,
+                "window_start": ("window", [w[0] for w in DECAY_WINDOWS.values()]), "window_end": ("window", [w[1] for w in DECAY_WINDOWS.values()]),
+                "N": data.N, "P": data.P},
+        attrs=io.provenance(provenance, n_runs=n, data_realization=realization),
+    )
+    io.write_netcdf(ds, output)
+
+
 # -------------------------------------------------------------------------------------- summary
 def summarize(statistics_path: str, theory_path: str, output: str, *, provenance: dict) -> None:
     """SGD mean and standard error over runs, the run shown in the figure, and the theory, on one time grid."""
@@ -243,10 +300,15 @@ def majority_share_limit(n: int, n_tests: int, family_wise: float = 0.01) -> flo
     return float(k[significant][0] / n) if significant.any() else np.inf
 
 
-def claims(summary_path: str, settling_path: str, output: str, *, modes: list[int], thresholds: list[float]) -> None:
+QUOTE_NOISELESS = ("for sigma_eps = 0, the network can fit the teacher weights exactly such that the loss exponentially approaches zero "
+                   "(up to machine precision)")
+
+
+def claims(summary_path: str, settling_path: str, noiseless_path: str, output: str, *, modes: list[int], thresholds: list[float]) -> None:
     """Claim rows of Fig. 4 (see README, 'How claims are judged')."""
     ds = io.open_dataset(summary_path)
     settling = io.open_dataset(settling_path)
+    noiseless = io.open_dataset(noiseless_path)
     n_runs = int(ds.attrs["n_runs"])
     rows = claimsmod.ClaimTable("Gross2024", section="Sec. II B 3")
 
@@ -332,4 +394,34 @@ def claims(summary_path: str, settling_path: str, output: str, *, modes: list[in
              claimsmod.within(final - L_star, final_sem, bias=(L_inf - L_star)), kind=claimsmod.PAPER_CLAIM,
              location="Sec. II B 3, caption of Fig. 4", quote=QUOTE_FINAL,
              power=claimsmod.power(tol, expected_L - L_star, f"the realization-averaged L* ({expected_L:.4g}) instead of this realization's"))
+
+    # sigma_eps = 0: exponential decay to zero, at the rate of the exact discrete theory
+    r = {k: noiseless[f"{k}_rate"].to_series() for k in ("sgd", "exact", "gradient_descent", "continuum")}
+    r_sem = noiseless.sgd_rate_sem.to_series()
+    change = lambda x: (x["early"] - x["late"]) / x["fit"]  # noqa: E731  relative change of the rate across the window
+    change_sem = np.hypot(r_sem["early"], r_sem["late"]) / r["sgd"]["fit"]  # the halves' errors are positively correlated: conservative
+    t = noiseless.time.values
+    power_law = 1.0 / np.maximum(t, t[1])  # rival: L ~ 1/t
+    rival_change = change({w: decay_rate(t, power_law, (a, b)) for w, a, b in zip(noiseless.window.values, noiseless.window_start.values, noiseless.window_end.values)})
+    tol = claimsmod.tolerance(change_sem)
+    decay = float(noiseless.sgd_loss_mean[-1] / noiseless.sgd_loss_mean[0])
+    rows.add("fig4_noiseless_loss_decays_exponentially", "4",
+             "At sigma_eps = 0 the loss of SGD decays exponentially to zero",
+             f"relative change (rate early - rate late) / rate of -d ln<L>/dt between the halves of the last half of the run "
+             f"(t/t_max in [0.5, 0.75] and [0.75, 1]), {int(noiseless.attrs['n_runs'])} runs, N = {int(noiseless.N)}, P = {int(noiseless.P)}, "
+             f"lr and S of Fig. 4, w(0) = 0; loss fell to {decay:.2g} of its initial value by t = {t[-1]:.3g} = {t[-1] * float(noiseless.omega_0):.1f}/omega_0; "
+             f"expected: the exact discrete mean loss's change (the slowest modes mix)",
+             claimsmod.format_mean_sem(change(r["sgd"]), change_sem), f"{change(r['exact']):.3g}", f"3 SE = {tol:.3g}",
+             claimsmod.within(change(r["sgd"]) - change(r["exact"]), change_sem), kind=claimsmod.PAPER_CLAIM,
+             location="Sec. II C 1, paragraph after Eq. (2.34) (discussion of Fig. 5a)", quote=QUOTE_NOISELESS,
+             power=claimsmod.power(tol, rival_change - change(r["exact"]), f"an algebraic decay L ~ 1/t (change {rival_change:.3g})"))
+    tol = claimsmod.tolerance(r_sem["fit"])
+    rows.add("fig4_noiseless_rate_vs_exact", "4",
+             "At sigma_eps = 0 the decay rate of SGD's mean loss is that of the exact discrete-time theory (multiplicative noise included)",
+             f"-d ln<L>/dt over t/t_max in [0.5, 1], jackknife SE over runs; exact discrete {r['exact']['fit']:.5g}, gradient descent "
+             f"(no noise) {r['gradient_descent']['fit']:.5g}, continuum (2.26)-(2.27) {r['continuum']['fit']:.5g}, 2 omega_0 = {2 * float(noiseless.omega_0):.5g}, "
+             f"asymptotic exact rate {float(noiseless.asymptotic_rate):.5g}; continuum / exact - 1 = {r['continuum']['fit'] / r['exact']['fit'] - 1:.2e}",
+             claimsmod.format_mean_sem(r["sgd"]["fit"], r_sem["fit"]), f"{r['exact']['fit']:.5g}", f"3 SE = {tol:.3g}",
+             claimsmod.within(r["sgd"]["fit"] - r["exact"]["fit"], r_sem["fit"]), kind=claimsmod.CONSISTENCY_CHECK,
+             power=claimsmod.power(tol, r["gradient_descent"]["fit"] - r["exact"]["fit"], "gradient descent's rate (no multiplicative noise)"))
     rows.write(output)
