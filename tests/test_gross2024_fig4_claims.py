@@ -86,14 +86,25 @@ def noiseless(path, *, n_runs=16, rate_factor=1.0, exponent=None, noise=1e-3, gd
     ds.to_netcdf(path)
 
 
-def statuses(tmp_path, summary_kw=None, settling_kw=None, realization=None, noiseless_kw=None):
+def scan(path, *, scale=1.0):
+    """Learning-rate scan with deviation = scale * lr omega_max / 2 (so 10 % is crossed at lr = 0.2 / (scale omega_max))."""
+    omega = np.array([1e-3, 0.01, 0.05, 0.08])
+    fractions = np.geomspace(0.002, 0.95, 30)
+    lr = 2 / omega[-1] * fractions
+    dev = scale * fractions[:, None] * omega[None] / omega[-1]
+    xr.Dataset({"rate_deviation": (("learning_rate", "mode"), dev), "variance_deviation": (("learning_rate", "mode"), dev), "omega": ("mode", omega)},
+               coords={"learning_rate": lr, "stability_fraction": ("learning_rate", fractions), "N": 4, "P": 8}).to_netcdf(path)
+
+
+def statuses(tmp_path, summary_kw=None, settling_kw=None, realization=None, noiseless_kw=None, scan_kw=None):
     settling_kw = settling_kw or {}
     n_real = settling_kw.get("n_real", 48)
     summary(tmp_path / "summary.nc", realization=(n_real - 1) // 2 if realization is None else realization, **(summary_kw or {}))
     settling(tmp_path / "settling.nc", **settling_kw)
     noiseless(tmp_path / "noiseless.nc", **(noiseless_kw or {}))
-    stages.claims(str(tmp_path / "summary.nc"), str(tmp_path / "settling.nc"), str(tmp_path / "noiseless.nc"), str(tmp_path / "claims.csv"),
-                  modes=MODES, thresholds=[0.05, 0.1, 0.2, 0.5])
+    scan(tmp_path / "scan.nc", **(scan_kw or {}))
+    stages.claims(str(tmp_path / "summary.nc"), str(tmp_path / "settling.nc"), str(tmp_path / "noiseless.nc"), str(tmp_path / "scan.nc"),
+                  str(tmp_path / "claims.csv"), modes=MODES, thresholds=[0.05, 0.1, 0.2, 0.5], paper_learning_rate=0.1)
     return pd.read_csv(tmp_path / "claims.csv").set_index("claim_id").status.to_dict()
 
 
@@ -102,7 +113,7 @@ def test_agreement_is_reproduced(tmp_path):
     assert s == {"fig4_modes_vs_discrete_mean": "reproduced", "fig4_modes_vs_eq_2_27": "reproduced",
                  "fig4_loss_settles_before_slowest_mode": "reproduced", "fig4_shown_realization_is_median": "reproduced",
                  "fig4_final_loss": "reproduced", "fig4_noiseless_loss_decays_exponentially": "reproduced",
-                 "fig4_noiseless_rate_vs_exact": "reproduced"}
+                 "fig4_noiseless_rate_vs_exact": "reproduced", "fig4_sde_vs_sgd_large_learning_rates": "reproduced"}
 
 
 def test_shifts_of_many_standard_errors_are_not_reproduced(tmp_path):
@@ -110,11 +121,19 @@ def test_shifts_of_many_standard_errors_are_not_reproduced(tmp_path):
     # another realization shown, a final loss 100 SE above L*
     # and a noiseless loss decaying as t^-2 (a power law)
     s = statuses(tmp_path, summary_kw=dict(rate_factor=1.2, final_shift=1e-6), settling_kw=dict(mode_rate_factor=1.2, loss_rate=0.3), realization=0,
-                 noiseless_kw=dict(exponent=2.0))
+                 noiseless_kw=dict(exponent=2.0), scan_kw=dict(scale=10.0))
     assert s == {"fig4_modes_vs_discrete_mean": "not_reproduced", "fig4_modes_vs_eq_2_27": "not_reproduced",
                  "fig4_loss_settles_before_slowest_mode": "not_reproduced", "fig4_shown_realization_is_median": "not_reproduced",
                  "fig4_final_loss": "not_reproduced", "fig4_noiseless_loss_decays_exponentially": "not_reproduced",
-                 "fig4_noiseless_rate_vs_exact": "not_reproduced"}
+                 "fig4_noiseless_rate_vs_exact": "not_reproduced", "fig4_sde_vs_sgd_large_learning_rates": "not_reproduced"}
+
+
+def test_largest_rate_below_interpolates_the_first_crossing():
+    lr = np.array([0.1, 1.0, 10.0, 100.0])
+    assert stages.largest_rate_below(lr, np.array([0.01, 0.1, 1.0, 0.01]), 0.1) == pytest.approx(1.0)  # first crossing, not the last
+    assert stages.largest_rate_below(lr, np.array([0.01, 0.05, 0.2, np.nan]), 0.1) == pytest.approx(10**0.5)  # log-log midpoint
+    assert stages.largest_rate_below(lr, np.array([0.01, 0.05, np.nan, np.nan]), 0.1) == 1.0  # diverged: last finite rate
+    assert np.isinf(stages.largest_rate_below(lr, np.full(4, 0.01), 0.1))
 
 
 def test_noiseless_rate_off_by_two_percent_is_not_reproduced(tmp_path):
@@ -143,8 +162,9 @@ def test_settling_at_some_thresholds_only_is_qualitative(tmp_path):
     ds.to_netcdf(tmp_path / "s2.nc")
     summary(tmp_path / "summary.nc", realization=23)
     noiseless(tmp_path / "noiseless.nc")
-    stages.claims(str(tmp_path / "summary.nc"), str(tmp_path / "s2.nc"), str(tmp_path / "noiseless.nc"), str(tmp_path / "claims.csv"), modes=MODES,
-                  thresholds=[0.05, 0.1, 0.2, 0.5])
+    scan(tmp_path / "scan.nc")
+    stages.claims(str(tmp_path / "summary.nc"), str(tmp_path / "s2.nc"), str(tmp_path / "noiseless.nc"), str(tmp_path / "scan.nc"),
+                  str(tmp_path / "claims.csv"), modes=MODES, thresholds=[0.05, 0.1, 0.2, 0.5], paper_learning_rate=0.1)
     row = pd.read_csv(tmp_path / "claims.csv").set_index("claim_id").loc["fig4_loss_settles_before_slowest_mode"]
     assert row.status == "qualitative"
     assert "[0.2, 0.5]" in row.measured

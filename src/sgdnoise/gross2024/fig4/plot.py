@@ -11,8 +11,9 @@ from ...plotting import no_minor_labels, save, theme
 from .stages import settling_shares, settling_table
 
 
-def render(summary_path: str, settling_path: str, noiseless_path: str, outputs: list[str], *, plot: dict, modes: list[int], thresholds: list[float]) -> None:
-    ds, settling, noiseless = io.open_dataset(summary_path), io.open_dataset(settling_path), io.open_dataset(noiseless_path)
+def render(summary_path: str, settling_path: str, noiseless_path: str, scan_path: str, outputs: list[str], *, plot: dict, modes: list[int],
+           thresholds: list[float]) -> None:
+    ds, settling, noiseless, scan = (io.open_dataset(p) for p in (summary_path, settling_path, noiseless_path, scan_path))
     theme(plot)
     fig, axes = plt.subplots(2, 3, figsize=(16, 8.5), constrained_layout=True)
     t = ds.time.values
@@ -63,7 +64,7 @@ def render(summary_path: str, settling_path: str, noiseless_path: str, outputs: 
            ylabel=r"$(z_k - z_k^*)/(z_k(0) - z_k^*)$", title=f"(b) relative offsets, mean $\\pm$ SE of {ds.attrs['n_runs']} runs; $e^{{-\\omega_k t}}$ dashed")
     ax.legend(fontsize="x-small", loc="lower left")
 
-    # (c), (d) settling over realizations
+    # (d), (e) settling over realizations
     table = settling_table(settling, thresholds)
     shares = settling_shares(table)
     q = np.asarray(thresholds)
@@ -72,7 +73,7 @@ def render(summary_path: str, settling_path: str, noiseless_path: str, outputs: 
     ax.errorbar(q, shares["share_at"], yerr=shares["share_at_sem"], fmt="s--", capsize=3, label=r"$t_L(q) < 1/\omega_0$")
     ax.axhline(0.5, color="0.6", lw=0.8)
     ax.set(xscale="log", xticks=q, xticklabels=[f"{x:g}" for x in q], ylim=(0, 1), xlabel="threshold $q$", ylabel="share of realizations",
-           title=f"(c) {shares['n']} realizations x {settling.sizes['run']} runs: loss settles first")
+           title=f"(d) {shares['n']} realizations x {settling.sizes['run']} runs: loss settles first")
     ax.minorticks_off()
     ax.legend(fontsize="x-small")
     ax = axes[1, 1]
@@ -84,11 +85,11 @@ def render(summary_path: str, settling_path: str, noiseless_path: str, outputs: 
         ax.fill_between(q, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
     ax.plot(q, np.log(1 / q), ":", color="k", lw=0.8, label=r"$\ln(1/q)$ (Eq. 2.27)")
     ax.set(xscale="log", yscale="log", xticks=q, xticklabels=[f"{x:g}" for x in q], xlabel="threshold $q$", ylabel=r"$\omega_0 t$ from which it stays below $q$",
-           title="(d) median and quartiles over realizations")
+           title="(e) median and quartiles over realizations")
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.legend(fontsize="x-small")
 
-    # (e) sigma_eps = 0: exponential decay of the loss to zero
+    # (c) sigma_eps = 0: exponential decay of the loss to zero
     ax = axes[0, 2]
     tn = noiseless.time.values
     on = tn > 0
@@ -99,7 +100,20 @@ def render(summary_path: str, settling_path: str, noiseless_path: str, outputs: 
     ax.axvline(1 / float(noiseless.omega_0), color="0.6", lw=0.8)
     ax.text(1 / float(noiseless.omega_0), float(noiseless.sgd_loss_mean[1]), r" $1/\omega_0$", fontsize="x-small", color="0.4")
     ax.set(xscale="log", yscale="log", xlabel=r"$t = \lambda\tau$", ylabel="$L$",
-           title=f"(e) $\\sigma_\\epsilon = 0$, $N = {int(noiseless.N)}$, $P = {int(noiseless.P)}$: decay to zero")
+           title=f"(c) $\\sigma_\\epsilon = 0$, $N = {int(noiseless.N)}$, $P = {int(noiseless.P)}$: decay to zero")
     ax.legend(fontsize="x-small", loc="lower left")
-    axes[1, 2].axis("off")
+
+    # (f) (2.13) against (2.11): worst mode's deviation against lr, up to the stability limit
+    ax = axes[1, 2]
+    lr = scan.learning_rate.values
+    ax.plot(lr, scan.rate_deviation.max("mode"), "o-", ms=3, label="relaxation rate (2.27)")
+    ax.plot(lr, scan.variance_deviation.max("mode"), "s--", ms=3, label="stationary variance (2.30)")
+    for q in thresholds:
+        ax.axhline(q, color="0.85", lw=0.6, zorder=0)
+    ax.axvline(2.0 / float(scan.omega[-1]), color="C3", lw=0.8)
+    ax.text(2.0 / float(scan.omega[-1]), 3.0, r"$2/\omega_{\max}$ ", ha="right", fontsize="x-small", color="C3")
+    ax.axvline(0.1, color="0.6", lw=0.8, ls=":")
+    ax.set(xscale="log", yscale="log", ylim=(1e-3, 10), xlabel=r"learning rate $\lambda$ (paper: 0.1, dotted)",
+           ylabel="max over modes |continuum / discrete - 1|", title=f"(f) SDE (2.13) vs SGD (2.11), shown realization")
+    ax.legend(fontsize="x-small", loc="upper left")
     save(fig, outputs, plot["dpi"])
