@@ -189,3 +189,26 @@ def test_majority_share_limit(n, expected):
         k = round(limit * n)
         assert scipy.stats.binomtest(k, n, 0.5, alternative="greater").pvalue < 0.01 / 4
         assert scipy.stats.binomtest(k - 1, n, 0.5, alternative="greater").pvalue >= 0.01 / 4
+
+
+def test_settling_runs_start_at_unit_offset_and_relax_to_the_solution(tmp_path):
+    """simulate_settling on a tiny dataset: offsets 1 at w(0) = 0 and near 0 after 5 relaxation times, the loss excess
+    from L(0)/L* - 1 to ~0, shorter runs padded with NaN, seeds of different realizations independent."""
+    from sgdnoise.gross2024 import runs, theory_sec2 as theory
+
+    runs.make_data(str(tmp_path / "d.nc"), key="t", N=3, P=8, n_seeds=3, data_seed=1, label_noise_variance=0.01, teacher_variance=1.0,
+                   inputs="iid", labels="teacher", provenance={})
+    stages.simulate_settling(str(tmp_path / "d.nc"), str(tmp_path / "s.nc"), key="t/settling", realizations=3, seeds_per_realization=2, sgd_seed=2,
+                             learning_rate=0.1, batch_size=2, minibatch_replacement=True, relaxation_times=5, max_steps=200000, points_per_octave=8,
+                             modes=[1, 2], chunk_steps=4096, threads=1, provenance={})
+    s = xr.open_dataset(tmp_path / "s.nc").load()
+    d = xr.open_dataset(tmp_path / "d.nc").load()
+    np.testing.assert_allclose(s.relative_offset.isel(step=0), 1.0)
+    for r in range(3):
+        n = int(s.end_step[r])
+        assert np.all(np.isnan(s.loss_excess[r, :, n:])) and np.all(np.isfinite(s.loss_excess[r, :, :n]))
+        X, y = d.inputs.values[r], d.labels.values[r]
+        np.testing.assert_allclose(s.loss_excess[r, :, 0], theory.train_loss(X, y, np.zeros(3)) / theory.minimum_loss(X, d.label_noise.values[r]) - 1)
+        assert np.all(np.abs(s.relative_offset.sel(mode=0)[r, :, n - 1]) < 0.1)  # slowest mode: e^-5 plus SGD noise
+        assert 5 <= float(s.omega[r, 0]) * float(s.time[n - 1]) <= 5 * (1 + 1 / 8) + 1e-9  # the last phase ends on its record spacing
+    assert not np.allclose(s.loss_excess[0, 0, 1:20], s.loss_excess[0, 1, 1:20])  # the two runs differ
