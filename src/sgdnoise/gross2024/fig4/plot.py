@@ -57,10 +57,10 @@ def render(summary_path: str, settling_path: str, noiseless_path: str, scan_path
     ax.plot(t[later], excess[later], "-.", color="C3", lw=1.2, label=r"$(L - L^*)/L^*$")
     ax.fill_between(t[later], (excess - ds.sgd_loss_sem / ds.minimum_loss)[later], (excess + ds.sgd_loss_sem / ds.minimum_loss)[later], color="C3", alpha=0.3, lw=0)
     ax.axvline(slowest, color="0.6", lw=0.8)
-    ax.text(slowest, 1.5, r" $1/\omega_0$", fontsize="x-small", color="0.4")
+    ax.text(slowest, 30, r" $1/\omega_0$", fontsize="x-small", color="0.4")
     for q in thresholds:
         ax.axhline(q, color="0.85", lw=0.6, zorder=0)
-    ax.set(xscale="log", yscale="log", xlim=(t[later][0], t[-1]), ylim=(1e-3, 3), xlabel=r"$t = \lambda\tau$",
+    ax.set(xscale="log", yscale="log", xlim=(t[later][0], t[-1]), ylim=(1e-3, 1e2), xlabel=r"$t = \lambda\tau$",
            ylabel=r"$(z_k - z_k^*)/(z_k(0) - z_k^*)$", title=f"(b) relative offsets, mean $\\pm$ SE of {ds.attrs['n_runs']} runs; $e^{{-\\omega_k t}}$ dashed")
     ax.legend(fontsize="x-small", loc="lower left")
 
@@ -86,7 +86,7 @@ def render(summary_path: str, settling_path: str, noiseless_path: str, scan_path
     ax.plot(q, np.log(1 / q), ":", color="k", lw=0.8, label=r"$\ln(1/q)$ (Eq. 2.27)")
     ax.set(xscale="log", yscale="log", xticks=q, xticklabels=[f"{x:g}" for x in q], xlabel="threshold $q$", ylabel=r"$\omega_0 t$ from which it stays below $q$",
            title="(e) median and quartiles over realizations")
-    ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    no_minor_labels(ax)
     ax.legend(fontsize="x-small")
 
     # (c) sigma_eps = 0: exponential decay of the loss to zero
