@@ -1,13 +1,17 @@
 """Gross et al. 2024, Fig. 4: relaxation of the weight modes z_k(t) = V_k^T w(t) and of the loss under SGD near the
 interpolation threshold (N = 50, P = 52), against the noise-averaged solution (2.27) and the final loss L* (2.26).
 
-One data realization is shown, as in the paper; SGD runs on it repeatedly (`seed` indexes runs), so its noise
-average can be measured. Further realizations enter the theory only. The trajectory is kept on a logarithmic
-time grid (`points_per_octave`), assembled from engine calls of doubling record spacing that continue each other
-exactly (each seed's random stream just carries on).
+One data realization is shown, as in the paper, picked by a stated rule (the median L* of the settling
+realizations); SGD runs on it repeatedly (`seed` indexes runs), so its noise average can be measured. The
+trajectory is kept on a logarithmic time grid (`points_per_octave`), assembled from engine calls of doubling record
+spacing that continue each other exactly (each seed's random stream just carries on). Beside it:
+- simulate_settling: SGD on many realizations, for the settling claim (loss vs slowest mode, thresholds q) and the
+  mode test of (2.27) pooled over realizations;
+- noiseless_decay: sigma_eps = 0, the exponential decay of the loss to zero and its rate (exact discrete theory);
+- learning_rate_scan: the SDE (2.13) against SGD (2.11) mode by mode up to the stability limit (exact theory).
 
-Stages: the run (gross2024.runs: make_data, train_log_time) -> extract_statistics -> evaluate_theory -> summarize ->
-claims; gross2024.fig4.plot renders the figure.
+Stages: the runs (gross2024.runs: make_data, train_log_time) -> extract_statistics -> evaluate_theory -> summarize,
+simulate_settling, noiseless_decay, learning_rate_scan -> claims; gross2024.fig4.plot renders the figure.
 """
 
 from __future__ import annotations
