@@ -17,8 +17,9 @@ def grid(n=200):
     return np.concatenate([[0], steps])
 
 
-def summary(path, *, n_runs=8, rate_factor=1.0, sem=1e-4, final_shift=0.0, realization=0):
-    """The shown run: SGD mean = exact discrete mean with rate x rate_factor, SE `sem`; final loss L* + shift."""
+def summary(path, *, n_runs=8, rate_factor=1.0, sem=1e-4, final_shift=0.0, realization=0, scan_scale=1.0):
+    """The shown run: SGD mean = exact discrete mean with rate x rate_factor, SE `sem`; final loss L* + shift; the
+    learning-rate scan with deviation = scan_scale * lr omega_max / 2 (10 % crossed at lr = 0.2 / (scan_scale omega_max), 20 at scale 1, 0.4 at 50)."""
     steps = grid()
     omega = np.array([1e-5, 1e-4, 1e-3, 1e-2])
     z_star = np.array([1.0, -0.8, 0.6, 0.5])
@@ -26,13 +27,17 @@ def summary(path, *, n_runs=8, rate_factor=1.0, sem=1e-4, final_shift=0.0, reali
     sgd = z_star + (1 - LR * rate_factor * omega)[None] ** steps[:, None].astype(float) * (0 - z_star)
     L_star = 1e-4
     loss = np.full(steps.size, L_star + 1e-7 + final_shift)
+    fractions = np.geomspace(0.002, 0.95, 30)
+    deviation = scan_scale * fractions[:, None] * omega[None] / omega[-1]
     ds = xr.Dataset(
-        {"omega": ("mode", omega), "solution_modes": ("mode", z_star), "initial_modes": ("mode", np.zeros(4)),
+        {"rate_deviation": (("learning_rate", "mode"), deviation), "variance_deviation": (("learning_rate", "mode"), deviation),
+         "omega": ("mode", omega), "solution_modes": ("mode", z_star), "initial_modes": ("mode", np.zeros(4)),
          "discrete_modes": (("step", "mode"), discrete), "continuum_modes": (("step", "mode"), discrete),
          "sgd_modes_mean": (("step", "mode"), sgd), "sgd_modes_sem": (("step", "mode"), np.full(sgd.shape, sem)),
          "sgd_loss_mean": ("step", loss), "sgd_loss_sem": ("step", np.full(steps.size, 1e-8)),
          "minimum_loss": ((), L_star), "stationary_loss": ((), L_star + 1e-7)},
-        coords={"step": steps, "time": ("step", LR * steps), "mode": np.arange(4), "N": 4, "P": 6},
+        coords={"step": steps, "time": ("step", LR * steps), "mode": np.arange(4), "N": 4, "P": 6,
+                "learning_rate": 2 / omega[-1] * fractions, "stability_fraction": ("learning_rate", fractions)},
         attrs={"n_runs": str(n_runs), "data_realization": str(realization)})
     ds.to_netcdf(path)
 
@@ -86,25 +91,13 @@ def noiseless(path, *, n_runs=16, rate_factor=1.0, exponent=None, noise=1e-3, gd
     ds.to_netcdf(path)
 
 
-def scan(path, *, scale=1.0):
-    """Learning-rate scan with deviation = scale * lr omega_max / 2 (so 10 % is crossed at lr = 0.2 / (scale omega_max))."""
-    omega = np.array([1e-3, 0.01, 0.05, 0.08])
-    fractions = np.geomspace(0.002, 0.95, 30)
-    lr = 2 / omega[-1] * fractions
-    dev = scale * fractions[:, None] * omega[None] / omega[-1]
-    xr.Dataset({"rate_deviation": (("learning_rate", "mode"), dev), "variance_deviation": (("learning_rate", "mode"), dev), "omega": ("mode", omega)},
-               coords={"learning_rate": lr, "stability_fraction": ("learning_rate", fractions), "N": 4, "P": 8}).to_netcdf(path)
-
-
-def statuses(tmp_path, summary_kw=None, settling_kw=None, realization=None, noiseless_kw=None, scan_kw=None):
+def statuses(tmp_path, summary_kw=None, settling_kw=None, realization=None, noiseless_kw=None):
     settling_kw = settling_kw or {}
     n_real = settling_kw.get("n_real", 48)
     summary(tmp_path / "summary.nc", realization=(n_real - 1) // 2 if realization is None else realization, **(summary_kw or {}))
     settling(tmp_path / "settling.nc", **settling_kw)
     noiseless(tmp_path / "noiseless.nc", **(noiseless_kw or {}))
-    scan(tmp_path / "scan.nc", **(scan_kw or {}))
-    stages.claims(str(tmp_path / "summary.nc"), str(tmp_path / "settling.nc"), str(tmp_path / "noiseless.nc"), str(tmp_path / "scan.nc"),
-                  str(tmp_path / "claims.csv"), modes=MODES, thresholds=[0.05, 0.1, 0.2, 0.5], paper_learning_rate=0.1)
+    stages.claims(str(tmp_path / "summary.nc"), str(tmp_path / "settling.nc"), str(tmp_path / "noiseless.nc"), str(tmp_path / "claims.csv"), modes=MODES, thresholds=[0.05, 0.1, 0.2, 0.5], paper_learning_rate=0.1)
     return pd.read_csv(tmp_path / "claims.csv").set_index("claim_id").status.to_dict()
 
 
@@ -120,8 +113,8 @@ def test_shifts_of_many_standard_errors_are_not_reproduced(tmp_path):
     # a 20 % faster relaxation of the shown run's and the pooled modes, a loss that settles after the slowest mode,
     # another realization shown, a final loss 100 SE above L*
     # and a noiseless loss decaying as t^-2 (a power law)
-    s = statuses(tmp_path, summary_kw=dict(rate_factor=1.2, final_shift=1e-6), settling_kw=dict(mode_rate_factor=1.2, loss_rate=0.3), realization=0,
-                 noiseless_kw=dict(exponent=2.0), scan_kw=dict(scale=10.0))
+    s = statuses(tmp_path, summary_kw=dict(rate_factor=1.2, final_shift=1e-6, scan_scale=50.0), settling_kw=dict(mode_rate_factor=1.2, loss_rate=0.3),
+                 realization=0, noiseless_kw=dict(exponent=2.0))
     assert s == {"fig4_modes_vs_discrete_mean": "not_reproduced", "fig4_modes_vs_eq_2_27": "not_reproduced",
                  "fig4_loss_settles_before_slowest_mode": "not_reproduced", "fig4_shown_realization_is_median": "not_reproduced",
                  "fig4_final_loss": "not_reproduced", "fig4_noiseless_loss_decays_exponentially": "not_reproduced",
@@ -162,9 +155,7 @@ def test_settling_at_some_thresholds_only_is_qualitative(tmp_path):
     ds.to_netcdf(tmp_path / "s2.nc")
     summary(tmp_path / "summary.nc", realization=23)
     noiseless(tmp_path / "noiseless.nc")
-    scan(tmp_path / "scan.nc")
-    stages.claims(str(tmp_path / "summary.nc"), str(tmp_path / "s2.nc"), str(tmp_path / "noiseless.nc"), str(tmp_path / "scan.nc"),
-                  str(tmp_path / "claims.csv"), modes=MODES, thresholds=[0.05, 0.1, 0.2, 0.5], paper_learning_rate=0.1)
+    stages.claims(str(tmp_path / "summary.nc"), str(tmp_path / "s2.nc"), str(tmp_path / "noiseless.nc"), str(tmp_path / "claims.csv"), modes=MODES, thresholds=[0.05, 0.1, 0.2, 0.5], paper_learning_rate=0.1)
     row = pd.read_csv(tmp_path / "claims.csv").set_index("claim_id").loc["fig4_loss_settles_before_slowest_mode"]
     assert row.status == "qualitative"
     assert "[0.2, 0.5]" in row.measured

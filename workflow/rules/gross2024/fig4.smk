@@ -22,14 +22,15 @@ rule gross2024_fig4_statistics:
 
 
 rule gross2024_fig4_theory:
-    """Eq. (2.27) and the exact discrete mean on the training's time grid, L* (2.26), stationary loss."""
+    """Eq. (2.27) and the exact discrete mean on the training's time grid, L* (2.26), stationary loss; (2.13) vs (2.11) against lr."""
     input: data_path=FIG4_DATA
     output: output=results("gross2024_fig4/theory.nc")
     log: logs("gross2024_fig4_theory", "theory")
     benchmark: benchmarks("gross2024_fig4_theory", "theory")
     params:
         step=step("gross2024.fig4.stages:evaluate_theory", learning_rate=FIG4_RUN["learning_rate"], batch_size=FIG4_RUN["batch_size"],
-                  initial_weights=FIG4_RUN["initial_weights"], **FIG4_SCHEDULE),
+                  minibatch_replacement=FIG4_RUN["minibatch_replacement"], initial_weights=FIG4_RUN["initial_weights"],
+                  stability_fractions=FIG4["stability_fractions"], **FIG4_SCHEDULE),
     script: RUN_STEP
 
 
@@ -78,23 +79,10 @@ rule gross2024_fig4_noiseless:
     script: RUN_STEP
 
 
-rule gross2024_fig4_learning_rates:
-    """(2.13) against (2.11) mode by mode at learning rates up to the stability limit (exact theory)."""
-    input: data_path=FIG4_DATA
-    output: output=results("gross2024_fig4/learning_rates.nc")
-    log: logs("gross2024_fig4_learning_rates", "learning_rates")
-    benchmark: benchmarks("gross2024_fig4_learning_rates", "learning_rates")
-    params:
-        step=step("gross2024.fig4.stages:learning_rate_scan", realization=FIG4_SCHEDULE["realization"], batch_size=FIG4_RUN["batch_size"],
-                  minibatch_replacement=FIG4_RUN["minibatch_replacement"],
-                  stability_fractions=FIG4["stability_fractions"]),
-    script: RUN_STEP
-
-
 register(
     "gross2024", "gross2024_fig4",
     inputs={"summary_path": rules.gross2024_fig4_summary.output.output, "settling_path": rules.gross2024_fig4_settling.output.output,
-            "noiseless_path": rules.gross2024_fig4_noiseless.output.output, "scan_path": rules.gross2024_fig4_learning_rates.output.output},
+            "noiseless_path": rules.gross2024_fig4_noiseless.output.output},
     claims=step("gross2024.fig4.stages:claims", modes=FIG4["modes"], thresholds=FIG4["settling"]["thresholds"], paper_learning_rate=FIG4_RUN["learning_rate"]),
     render=step("gross2024.fig4.plot:render", plot=config["plot"], modes=FIG4["modes"], thresholds=FIG4["settling"]["thresholds"]),
 )

@@ -11,9 +11,10 @@ from ...plotting import no_minor_labels, save, theme
 from .stages import settling_shares, settling_table
 
 
-def render(summary_path: str, settling_path: str, noiseless_path: str, scan_path: str, outputs: list[str], *, plot: dict, modes: list[int],
+def render(summary_path: str, settling_path: str, noiseless_path: str, outputs: list[str], *, plot: dict, modes: list[int],
            thresholds: list[float]) -> None:
-    ds, settling, noiseless, scan = (io.open_dataset(p) for p in (summary_path, settling_path, noiseless_path, scan_path))
+    ds, settling, noiseless = (io.open_dataset(p) for p in (summary_path, settling_path, noiseless_path))
+    scan = ds  # the learning-rate scan is part of the shown realization's theory
     theme(plot)
     fig, axes = plt.subplots(2, 3, figsize=(16, 8.5), constrained_layout=True)
     t = ds.time.values

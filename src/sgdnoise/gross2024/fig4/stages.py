@@ -8,10 +8,11 @@ spacing that continue each other exactly (each seed's random stream just carries
 - simulate_settling: SGD on many realizations, for the settling claim (loss vs slowest mode, thresholds q) and the
   mode test of (2.27) pooled over realizations;
 - noiseless_decay: sigma_eps = 0, the exponential decay of the loss to zero and its rate (exact discrete theory);
-- learning_rate_scan: the SDE (2.13) against SGD (2.11) mode by mode up to the stability limit (exact theory).
+- learning_rate_deviations (part of the theory): the SDE (2.13) against SGD (2.11) mode by mode up to the
+  stability limit (exact theory).
 
 Stages: the runs (gross2024.runs: make_data, train_log_time) -> extract_statistics -> evaluate_theory -> summarize,
-simulate_settling, noiseless_decay, learning_rate_scan -> claims; gross2024.fig4.plot renders the figure.
+simulate_settling, noiseless_decay -> claims; gross2024.fig4.plot renders the figure.
 """
 
 from __future__ import annotations
@@ -136,10 +137,11 @@ def settling_table(settling: xr.Dataset, thresholds: list[float]) -> xr.Dataset:
 
 
 # ----------------------------------------------------------------------------------------- theory
-def evaluate_theory(data_path: str, output: str, *, learning_rate: float, batch_size: int, initial_weights: str, realization: int,
-                    relaxation_times: float, max_steps: int, points_per_octave: int, provenance: dict) -> None:
+def evaluate_theory(data_path: str, output: str, *, learning_rate: float, batch_size: int, minibatch_replacement: bool, initial_weights: str,
+                    realization: int, relaxation_times: float, max_steps: int, points_per_octave: int, stability_fractions: dict, provenance: dict) -> None:
     """For the shown realization, on the training's time grid: <z_k(t)> from Eq. (2.27), the exact discrete-time mean,
-    the noise-averaged loss (2.26), L* and the stationary loss L* + tr(H M)/2 (discrete M)."""
+    the noise-averaged loss (2.26), L* and the stationary loss L* + tr(H M)/2 (discrete M); and the continuum against
+    discrete SGD at learning rates up to the stability limit (learning_rate_deviations)."""
     data = io.open_dataset(data_path).isel(seed=realization)
     X, y, eps, w_star = data.inputs.values, data.labels.values, data.label_noise.values, data.teacher_solution.values
     steps = log_trace_steps(log_schedule(relaxation_run_steps(X[None], learning_rate=learning_rate, relaxation_times=relaxation_times, max_steps=max_steps), points_per_octave))
@@ -150,8 +152,9 @@ def evaluate_theory(data_path: str, output: str, *, learning_rate: float, batch_
     z0 = z_star if initial_weights == "teacher_solution" else np.zeros_like(z_star)
     L_star = theory.minimum_loss(X, eps)
     continuum = theory.mode_relaxation(omega, z0, z_star, t)
-    M = theory.discrete_sgd_covariance(X, y, learning_rate, batch_size)
-    ds = xr.Dataset(
+    M = theory.discrete_sgd_covariance(X, y, learning_rate, batch_size, minibatch_replacement)
+    scan = learning_rate_deviations(X, y, batch_size=batch_size, minibatch_replacement=minibatch_replacement, stability_fractions=stability_fractions)
+    ds = xr.merge([scan, xr.Dataset(
         {
             "omega": ("mode", omega, {"long_name": "Hessian eigenvalues omega_k, ascending", "units": "1"}),
             "solution_modes": ("mode", z_star, {"long_name": "z*_k = V_k^T w*", "units": "1"}),
@@ -164,8 +167,7 @@ def evaluate_theory(data_path: str, output: str, *, learning_rate: float, batch_
         },
         coords={"step": ("step", steps, {"units": "SGD steps"}), "time": ("step", t, {"long_name": "t = lr * step"}), "mode": np.arange(X.shape[1]),
                 "N": data.N, "P": data.P},
-        attrs=io.provenance(provenance, data_realization=realization),
-    )
+    )]).assign_attrs(io.provenance(provenance, data_realization=realization))
     io.write_netcdf(ds, output)
 
 
@@ -227,15 +229,13 @@ def noiseless_decay(data_path: str, train_paths: list[str], output: str, *, lear
 
 
 # ------------------------------------------------------------------- continuum vs discrete in lr
-def learning_rate_scan(data_path: str, output: str, *, realization: int, batch_size: int, minibatch_replacement: bool, stability_fractions: dict,
-                       provenance: dict) -> None:
+def learning_rate_deviations(inputs: np.ndarray, labels: np.ndarray, *, batch_size: int, minibatch_replacement: bool, stability_fractions: dict) -> xr.Dataset:
     """The SDE (2.13) against SGD (2.11), mode by mode, at learning rates lr = f * 2/omega_max (f geometric from
-    stability_fractions start to stop, num values) up to the stability limit
-    of the mean, on the shown realization (exact theory, no sampling): the relaxation rate per step, continuum
-    lr omega_k (Eq. 2.27) against the exact -ln|1 - lr omega_k|, and the stationary variance per mode, continuum
-    (2.30) with C(w*) against the exact discrete covariance (NaN where its moment equation diverges)."""
-    data = io.open_dataset(data_path).isel(seed=realization)
-    X, y = data.inputs.values, data.labels.values
+    stability_fractions start to stop, num values) up to the stability limit of the mean (exact theory, no
+    sampling): the relaxation rate per step, continuum lr omega_k (Eq. 2.27) against the exact -ln|1 - lr omega_k|,
+    and the stationary variance per mode, continuum (2.30) with C(w*) against the exact discrete covariance (NaN where
+    its moment equation diverges)."""
+    X, y = inputs, labels
     H = theory.hessian(X)
     omega, V = np.linalg.eigh(H)
     C = theory.noise_covariance(X, y, theory.teacher_solution(X, y), batch_size, minibatch_replacement)
@@ -252,17 +252,13 @@ def learning_rate_scan(data_path: str, output: str, *, realization: int, batch_s
             continue
         if np.all(np.isfinite(discrete)) and np.all(discrete > 0):  # else diverged: left NaN
             var_dev[i] = np.abs(np.diag(V.T @ theory.lyapunov_covariance(H, C, lr) @ V) / discrete - 1.0)
-    ds = xr.Dataset(
+    return xr.Dataset(
         {
             "rate_deviation": (("learning_rate", "mode"), rate_dev, {"long_name": "|lr omega_k / -ln|1 - lr omega_k| - 1|: continuum (2.27) vs exact relaxation rate", "units": "1"}),
             "variance_deviation": (("learning_rate", "mode"), var_dev, {"long_name": "|M_(2.30),kk / M_discrete,kk - 1| in the Hessian eigenbasis", "units": "1"}),
-            "omega": ("mode", omega, {"long_name": "Hessian eigenvalues", "units": "1"}),
         },
-        coords={"learning_rate": rates, "stability_fraction": ("learning_rate", fractions, {"long_name": "lr omega_max / 2"}), "mode": np.arange(omega.size),
-                "N": data.N, "P": data.P},
-        attrs=io.provenance(provenance, data_realization=realization),
+        coords={"learning_rate": rates, "stability_fraction": ("learning_rate", fractions, {"long_name": "lr omega_max / 2"}), "mode": np.arange(omega.size)},
     )
-    io.write_netcdf(ds, output)
 
 
 def largest_rate_below(rates: np.ndarray, deviation: np.ndarray, threshold: float) -> float:
@@ -368,11 +364,10 @@ QUOTE_LARGE_RATES = "we find that the results obtained from Eqs. (2.13) and (2.1
 LARGE_RATE_FACTOR = 10  # reading of "rather large": ten times the lr = 0.1 of the paper's figures
 
 
-def claims(summary_path: str, settling_path: str, noiseless_path: str, scan_path: str, output: str, *, modes: list[int], thresholds: list[float],
+def claims(summary_path: str, settling_path: str, noiseless_path: str, output: str, *, modes: list[int], thresholds: list[float],
            paper_learning_rate: float) -> None:
     """Claim rows of Fig. 4 (see README, 'How claims are judged')."""
     ds = io.open_dataset(summary_path)
-    scan = io.open_dataset(scan_path)
     settling = io.open_dataset(settling_path)
     noiseless = io.open_dataset(noiseless_path)
     n_runs = int(ds.attrs["n_runs"])
@@ -492,6 +487,7 @@ def claims(summary_path: str, settling_path: str, noiseless_path: str, scan_path
              power=claimsmod.power(tol, r["gradient_descent"]["fit"] - r["exact"]["fit"], "gradient descent's rate (no multiplicative noise)"))
 
     # (2.13) against (2.11) at large learning rates, mode by mode (exact curves, worst mode)
+    scan = ds
     lr, limit_rate = scan.learning_rate.values, 2.0 / float(scan.omega[-1])
     crossings = {name: [largest_rate_below(lr, scan[f"{name}_deviation"].max("mode").values, q) for q in thresholds] for name in ("rate", "variance")}
     at_10 = {name: largest_rate_below(lr, scan[f"{name}_deviation"].max("mode").values, 0.1) for name in crossings}
