@@ -299,8 +299,9 @@ def summarize(statistics_path: str, theory_path: str, output: str, *, provenance
 
 
 # ----------------------------------------------------------------------------------------- claims
-QUOTE_SETTLES = ("the loss settles to the constant L* already for t < w0, although the slowest modes z_k have not yet all reached "
-                 "their final value")
+# symbols the paper's text extraction garbles are in brackets
+QUOTE_SETTLES = ("the loss settles to the constant L* already for t < [1/omega_0], although the slowest modes [z_k] have not yet all "
+                 "reached their final value")
 QUOTE_RELAXATION = "We find that the relaxation behavior is overall well described by Eq. (2.27)"
 QUOTE_FINAL = "The gray line in the inset represents the theoretical prediction L* for the final loss."
 RELAXATION_TIMES_TESTED = (0.5, 1.0, 2.0)  # omega_k t at which the pooled mode test looks: before, at and after relaxation
@@ -356,7 +357,7 @@ def majority_share_limit(n: int, n_tests: int, family_wise: float = 0.01) -> flo
     return float(k[significant][0] / n) if significant.any() else np.inf
 
 
-QUOTE_NOISELESS = ("for sigma_eps = 0, the network can fit the teacher weights exactly such that the loss exponentially approaches zero "
+QUOTE_NOISELESS = ("for [sigma_eps] = 0, the network can fit the teacher weights exactly such that the loss exponentially approaches zero "
                    "(up to machine precision)")
 
 
