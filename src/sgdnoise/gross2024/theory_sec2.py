@@ -269,3 +269,28 @@ def random_direction_curvature_spread(hessian_matrix: np.ndarray) -> float:
     N = hessian_matrix.shape[0]
     trace = np.trace(hessian_matrix)
     return float(np.sqrt(2.0 * (np.sum(hessian_matrix**2) - trace**2 / N) / (N * (N + 2.0))))
+
+
+def noiseless_second_moment_map(inputs: np.ndarray, learning_rate: float, batch_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exact one-step map of the second moment S = E[dw dw^T], dw = w - w*, of discrete SGD with replacement at
+    sigma_eps = 0 (zero residuals at w*; the moment equation of discrete_sgd_covariance without its label term):
+        S' = A S A + (lr^2 / S_batch) [ (1/P) sum_mu (x_mu^T S x_mu) x_mu x_mu^T - H S H ],   A = 1 - lr H,
+    in the Hessian eigenbasis as a symmetric N^2 x N^2 matrix. Returns (its eigenvalues, eigenvectors, omega)."""
+    P, N = inputs.shape
+    omega, V = np.linalg.eigh(hessian(inputs))
+    Z = inputs @ V
+    a = 1.0 - learning_rate * omega
+    Z2 = (Z[:, :, None] * Z[:, None, :]).reshape(P, N * N)  # rows vec(z z^T)
+    T = np.diag(np.outer(a, a).ravel()) + learning_rate**2 / batch_size * (Z2.T @ Z2 / P - np.diag(np.outer(omega, omega).ravel()))
+    mu, U = np.linalg.eigh(T)
+    return mu, U, omega
+
+
+def noiseless_mean_loss(inputs: np.ndarray, initial_offset: np.ndarray, steps: np.ndarray, learning_rate: float, batch_size: int) -> np.ndarray:
+    """Exact E L(tau) = (1/2) tr(H S_tau) of discrete SGD at sigma_eps = 0 (L* = 0), from w(0) - w* = initial_offset, by
+    the eigen-expansion of noiseless_second_moment_map: the loss decays as a sum of exponentials mu_j^tau."""
+    mu, U, omega = noiseless_second_moment_map(inputs, learning_rate, batch_size)
+    V = np.linalg.eigh(hessian(inputs))[1]
+    z = V.T @ initial_offset
+    weights = (U.T @ np.diag(omega).ravel()) * (U.T @ np.outer(z, z).ravel())
+    return 0.5 * (np.sign(mu)[None] ** np.asarray(steps)[:, None] * np.abs(mu)[None] ** np.asarray(steps, dtype=float)[:, None]) @ weights
