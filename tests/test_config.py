@@ -2,6 +2,7 @@
 
 import copy
 import importlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -159,8 +160,11 @@ def test_snakemake_stops_before_any_job(tmp_path):
 def test_nested_command_line_config_through_snakemake(tmp_path, value, message):
     """The same through Snakemake's own --config parsing (common.smk passes its overrides to config.load)."""
     snakemake = Path(sys.executable).with_name("snakemake")
-    result = subprocess.run([str(snakemake), "--cores", "1", "--dry-run", "--quiet", "--directory", str(tmp_path), "-s", str(ROOT / "Snakefile"),
-                             "--configfile", str(ROOT / "config.yaml"), "--config", "scale=quick", f"engine={value}"], capture_output=True, text=True, timeout=120)
+    for name in ("Snakefile", "config.yaml"):  # a workflow directory, as a checkout is
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "workflow", tmp_path / "workflow")
+    result = subprocess.run([str(snakemake), "--cores", "1", "--dry-run", "--quiet", "--config", "scale=quick", f"engine={value}"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
     if message is None:
         assert result.returncode == 0, result.stderr[-3000:]
     else:
