@@ -78,7 +78,7 @@ def input_dimension(rng, n_seeds=8, P=200, noise=0.003):
 
 def theory_curve(rng, n_seeds=24, Ns=(25, 50, 100)):
     """Extreme eigenvalues with a known crossover: (2.33)/(2.30) - 1 = 0.4 / (P/N - 1) (10 % at P/N = 5), anisotropy
-    0.8 (P/N)^-1/2 (10 % at P/N = 64), Hessian edge = MP (1 + 0.05 / (P/N - 1)); max|Q| peaks at P/N ~ 1.3."""
+    0.8 (P/N)^-1/2 (10 % at P/N = 64), Hessian edge = MP (1 + 5 / (N (P/N - 1))) (10 % from P/N = 1 + 50/N); max|Q| peaks at P/N ~ 1.3."""
     pts = []
     for N in Ns:
         for x in np.geomspace(0.01, 100, 21):
@@ -94,7 +94,7 @@ def theory_curve(rng, n_seeds=24, Ns=(25, 50, 100)):
             pts.append(xr.Dataset(
                 {"lyapunov_eigenvalue_max": ("seed", lmax * e[0]), "lyapunov_eigenvalue_min": ("seed", lmin * e[1]),
                  "detailed_balance_eigenvalue_max": ("seed", lmax * (1 + db) * e[2]), "detailed_balance_eigenvalue_min": ("seed", lmin * (1 - db) * e[3]),
-                 "hessian_eigenvalue_min": ("seed", mp * (1 + 0.05 / (r - 1)) * e[4]),
+                 "hessian_eigenvalue_min": ("seed", mp * (1 + 5 / (N * (r - 1))) * e[4]),
                  "q_abs_eigenvalue_max": ("seed", q * e[5]), "q_abs_eigenvalue_min": ("seed", 0.1 * q * e[5]),
                  "isotropic_variance": ((), ISO)},
                 coords={"N": N, "P": P, "P_over_N": r}))
@@ -181,3 +181,35 @@ def test_quick_size_is_not_judged(tmp_path):
         assert status(t, f"fig5b_sgd_vs_lyapunov_modes_PN{r:g}") == "not_judged"
     assert status(t, "fig5b_continuum_error_resolved_pooled") == "not_judged"
     assert status(t, "fig5b_detailed_balance_holds_large_P") == "not_judged"
+
+
+def test_compare_point_projects_on_the_lyapunov_eigenvectors():
+    """discrete_along_lyapunov and detailed_balance_along_lyapunov are v_k^T A v_k on the (2.30) eigenvectors (descending
+    eigenvalues), checked against a direct loop with scipy's eigh; the extreme-eigenvalue scalars are the ends of the spectra."""
+    import scipy.linalg
+
+    rng = np.random.default_rng(6)
+    n_seeds, N = 3, 5
+    spd = lambda: np.stack([(lambda a: a @ a.T + N * np.eye(N))(rng.standard_normal((N, N))) for _ in range(n_seeds)])  # noqa: E731
+    M, M_disc, M_sgd = spd(), spd(), spd()
+    M_db = rng.standard_normal((n_seeds, N, N))  # (2.33) is not symmetric: only its symmetric part enters v^T A v
+    desc = lambda a: np.sort(a, axis=-1)[..., ::-1]  # noqa: E731
+    eig = np.stack([desc(np.linalg.eigvalsh(m)) for m in M])
+    F = ("feature", "feature_j")
+    theo = xr.Dataset({"lyapunov_covariance": (("seed", *F), M), "discrete_covariance": (("seed", *F), M_disc),
+                       "detailed_balance_covariance": (("seed", *F), M_db), "lyapunov_eigenvalues": (("seed", "mode"), eig),
+                       "detailed_balance_eigenvalues": (("seed", "mode"), eig * 1.1), "hessian_eigenvalues": (("seed", "mode"), eig * 2)})
+    stats = xr.Dataset({"temporal_covariance": (("seed", *F), M_sgd), **{v: ("seed", np.zeros(n_seeds)) for v in
+                        ("temporal_variance", "spatial_variance", "train_loss", "test_loss")}})
+    ds = stages.compare_point(stats, theo)
+    for s in range(n_seeds):
+        w, V = scipy.linalg.eigh(M[s])
+        V = V[:, np.argsort(w)[::-1]]
+        for k in range(N):
+            v = V[:, k]
+            assert np.isclose(ds.discrete_along_lyapunov.values[s, k], v @ M_disc[s] @ v)
+            assert np.isclose(ds.detailed_balance_along_lyapunov.values[s, k], v @ (0.5 * (M_db[s] + M_db[s].T)) @ v)
+            assert np.isclose(ds.sgd_along_lyapunov.values[s, k], v @ M_sgd[s] @ v)
+    assert np.allclose(ds.lyapunov_eigenvalue_max, eig[:, 0]) and np.allclose(ds.lyapunov_eigenvalue_min, eig[:, -1])
+    assert np.allclose(ds.hessian_eigenvalue_min, 2 * eig[:, -1])
+    assert "mode" not in ds.lyapunov_eigenvalue_max.dims
