@@ -181,6 +181,10 @@ def test_quick_size_is_not_judged(tmp_path):
         assert status(t, f"fig5b_sgd_vs_lyapunov_modes_PN{r:g}") == "not_judged"
     assert status(t, "fig5b_continuum_error_resolved_pooled") == "not_judged"
     assert status(t, "fig5b_detailed_balance_holds_large_P") == "not_judged"
+    # the quick N grid has one N <= P/10: no extrapolation to N/P = 0
+    dim = input_dimension(rng).isel(point=[2, 3, 4, 5, 6, 7, 8, 9])
+    t = run_claims(tmp_path, spectrum(rng, n_seeds=2, noise=0.05), dim, theory_curve(rng, n_seeds=2))
+    assert status(t, "fig5a_variance_to_isotropic") == "not_judged"
 
 
 def test_compare_point_projects_on_the_lyapunov_eigenvectors():
