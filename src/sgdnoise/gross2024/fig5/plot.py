@@ -93,7 +93,7 @@ def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
     if np.isfinite(db10):
         ax.axvline(db10 - 1, color="0.5", lw=0.8, ls="-.", label=f"(2.33) within 10 % from P/N = {db10:.2g}")
     ax.set(xscale="log", yscale="log", xlabel="$P/N - 1$", ylabel=r"eigenvalue / $(\lambda\sigma_\epsilon^2/2S)$",
-           title=f"(c) $N = {N_c}$, theory over {curve.sizes['seed']} realizations (SE bands)", ylim=(1e-4, None))
+           title=f"(c) $N = {N_c}$, theory over {curve.sizes['seed']} realizations (SE bands)", ylim=(1e-5, None))
     ax.legend(fontsize="x-small", ncol=2)
 
     save(fig, outputs, plot["dpi"])
