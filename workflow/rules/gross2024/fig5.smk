@@ -55,8 +55,20 @@ rule gross2024_fig5_summary:
     script: RUN_STEP
 
 
+rule gross2024_fig5_crossovers:
+    """Crossover table of the theory curve: P/N from which (2.33), (2.34) and Marchenko-Pastur hold, per N and threshold."""
+    input: theory_curve_path=results("gross2024_fig5/theory_curve/summary.nc")
+    output: output=results("gross2024_fig5/crossovers.csv")
+    log: logs("gross2024_fig5_crossovers", "table")
+    benchmark: benchmarks("gross2024_fig5_crossovers", "table")
+    params: step=step("gross2024.fig5.stages:crossover_table", thresholds=FIG5["crossover_thresholds"])
+    script: RUN_STEP
+
+
 register(
-    "gross2024", "gross2024_fig5", inputs={f"{sweep}_path": results(f"gross2024_fig5/{sweep}/summary.nc") for sweep in fig5.SWEEPS},
-    claims=step("gross2024.fig5.stages:claims", learning_rate=RUNS[FIG5["spectrum"]]["learning_rate"]),
+    "gross2024", "gross2024_fig5",
+    inputs={f"{sweep}_path": results(f"gross2024_fig5/{sweep}/summary.nc") for sweep in fig5.SWEEPS} | {"crossovers_path": results("gross2024_fig5/crossovers.csv")},
+    claims=step("gross2024.fig5.stages:claims", learning_rate=RUNS[FIG5["spectrum"]]["learning_rate"],
+                applicable_threshold=FIG5["applicable_threshold"], isotropic_threshold=FIG5["isotropic_threshold"]),
     render=step("gross2024.fig5.plot:render", plot=config["plot"]),
 )

@@ -17,6 +17,9 @@ def check_config(section: dict, config: dict) -> None:
     for sweep, run in runs.items():
         if run["record"]["kind"] != "window":
             raise ConfigError(f"config key gross2024_fig5.{sweep}: run {section[sweep]!r} must record a stationary window (record.kind: window)")
+    for key in ("applicable_threshold", "isotropic_threshold"):
+        if section[key] not in section["crossover_thresholds"]:
+            raise ConfigError(f"config key gross2024_fig5.{key}: must be one of crossover_thresholds {section['crossover_thresholds']}")
     lr = runs["spectrum"]["learning_rate"]
     if lr not in section["continuum_error_learning_rates"]:
         raise ConfigError(f"config key gross2024_fig5.continuum_error_learning_rates: must contain the spectrum run's learning_rate = {lr}")

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
 
 from ... import io
 from ...plotting import errorbar, save, theme
+from ...statistics import mean_and_sem
 
 
-def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str, outputs: list[str], *, plot: dict) -> None:
+def _band(ax, x, samples, color, **kw):
+    """Mean over the seed axis (first) as a line, its SE as a band."""
+    mean, sem = mean_and_sem(samples)
+    ax.fill_between(x, mean - sem, mean + sem, color=color, alpha=0.25, lw=0)
+    return ax.plot(x, mean, color=color, **kw)
+
+
+def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str, crossovers_path: str, outputs: list[str], *, plot: dict) -> None:
     spec, dim, curve = (io.open_dataset(p) for p in (spectrum_path, input_dimension_path, theory_curve_path))
+    table = pd.read_csv(crossovers_path)
     theme(plot)
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), constrained_layout=True)
+    fig, axes = plt.subplot_mosaic([["a", "b", "c"], ["a", "r", "c"]], figsize=(16, 6.2), height_ratios=[2.4, 1], constrained_layout=True)
 
     # (a) variances and losses against N at fixed P
-    ax = axes[0]
+    ax = axes["a"]
     N, P = dim.N.values, int(dim.P.values[0])
     order = np.argsort(N)
     seed_last = lambda v: v.transpose("point", "seed").values[order]  # noqa: E731
@@ -36,40 +46,54 @@ def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
     if over.any():  # vanishing fluctuations fall below the axis: say how small they are
         largest = float(dim.temporal_variance_sgd.isel(point=np.flatnonzero(over)).max())
         ax.text(0.98, 0.04, f"N > P: SGD variance $\\leq$ {largest:.1e}", transform=ax.transAxes, ha="right", fontsize="x-small")
-    ax.set(xscale="log", yscale="log", xlabel="input dimension $N$", title=f"(a) $P = {P}$", ylim=(iso / 20, None))
+    ax.set(xscale="log", yscale="log", xlabel="input dimension $N$", ylabel="variance, loss", title=f"(a) $P = {P}$", ylim=(iso / 20, None))
     ax.set_xticks(N[order], [str(n) for n in N[order]], minor=False)
+    ax.tick_params(axis="x", labelrotation=60, labelsize="x-small")
     ax.minorticks_off()
     ax.legend(fontsize="x-small", ncol=2)
 
-    # (b) spectrum of M normalised by lr sigma^2 / 2S
-    ax = axes[1]
+    # (b) spectrum of M normalised by lr sigma^2 / 2S; theory drawn first and thin, SGD on top
+    ax, res = axes["b"], axes["r"]
     iso = float(spec.isotropic_variance.max())
     palette = sns.color_palette(plot["palette"], spec.sizes["point"])
     rank = spec.mode.values + 1
     for i, color in enumerate(palette):
         p = spec.isel(point=i)
-        ax.plot(rank, p.sgd_along_lyapunov.mean("seed") / iso, "-", color=color, label=f"P/N = {float(p.P_over_N):g}")
-        ax.plot(rank, p.lyapunov_sorted_eigenvalues.mean("seed") / iso, "--", color=color, lw=1)
-        ax.plot(rank, p.detailed_balance_eigenvalues.mean("seed") / iso, ":", color=color, lw=1)
+        ax.plot(rank, p.lyapunov_sorted_eigenvalues.mean("seed") / iso, "--", color="k", lw=0.7, zorder=1)
+        ax.plot(rank, p.detailed_balance_eigenvalues.mean("seed") / iso, ":", color=color, lw=1, zorder=1)
+        ax.plot(rank, p.sgd_eigenvalues.mean("seed") / iso, "-", color=color, lw=0.8, alpha=0.5, zorder=2)
+        _band(ax, rank, (p.sgd_along_lyapunov / iso).transpose("seed", "mode").values, color, lw=1.6, zorder=3, label=f"P/N = {float(p.P_over_N):g}")
+        ratio = (p.sgd_along_lyapunov / p.lyapunov_sorted_eigenvalues - 1).transpose("seed", "mode").values
+        _band(res, rank, 100 * ratio, color, lw=1)
+        res.plot(rank, 100 * (p.discrete_along_lyapunov / p.lyapunov_sorted_eigenvalues - 1).mean("seed"), "--", color=color, lw=0.7)
     ax.axhline(1.0, color="k", ls="-.", lw=1)
-    ax.set(yscale="log", xlabel="rank $k$", ylabel=r"eigenvalue of $M$ / $(\lambda\sigma_\epsilon^2/2S)$",
-           title=f"(b) $N = {int(spec.N.values[0])}$: SGD (solid), (2.30) (dashed), (2.33) (dotted)")
-    ax.legend(fontsize="x-small")
+    ax.set(yscale="log", ylabel=r"eig. of $M$ / $(\lambda\sigma_\epsilon^2/2S)$",
+           title=f"(b) $N = {int(spec.N.values[0])}$: SGD along (2.30) (bold, SE band), SGD sample eig. (faint),\n(2.30) (black dashed), (2.33) (dotted)")
+    ax.legend(fontsize="x-small", ncol=2)
+    res.axhline(0, color="k", lw=0.7)
+    res.set(xlabel="rank $k$", ylabel="SGD/(2.30) - 1 [%]", title="residual (band: SE); dashed: continuum error (discrete M)")
 
-    # (c) extreme eigenvalues of M and |eig Q| against P/N - 1
-    ax = axes[2]
-    x = curve.P_over_N.values - 1
+    # (c) extreme eigenvalues of M and |eig Q| against P/N - 1, at the spectrum run's N
+    ax = axes["c"]
+    N_c = int(spec.N.values[0]) if int(spec.N.values[0]) in curve.N.values else int(curve.N.values.max())
+    at = np.flatnonzero(curve.N.values == N_c)
+    at = at[np.argsort(curve.P_over_N.values[at])]
+    c = curve.isel(point=at)
+    x = c.P_over_N.values - 1
     iso = float(curve.isotropic_variance.max())
-    for mode, color, label in ((0, "C3", "max"), (-1, "C0", "min")):
-        ax.plot(x, curve.lyapunov_eigenvalues.isel(mode=mode).mean("seed") / iso, "-", color=color, label=f"{label} eig M (2.30)")
-        ax.plot(x, curve.detailed_balance_eigenvalues.isel(mode=mode).mean("seed") / iso, ":", color=color, label=f"{label} eig (2.33)")
-        xs = spec.P_over_N.values - 1
-        errorbar(ax, xs, (spec.sgd_along_lyapunov.isel(mode=mode) / iso).transpose("point", "seed").values, fmt="o", color=color, ms=4,
-                  label=f"{label}: SGD along (2.30)")
-    ax.plot(x, curve.q_abs_eigenvalue_max.mean("seed") / iso, "--", color="C2", label="max |eig Q|")
-    ax.plot(x, curve.q_abs_eigenvalue_min.mean("seed") / iso, "--", color="C8", label="min |eig Q|")
-    ax.set(xscale="log", yscale="log", xlabel="$P/N - 1$", ylabel=r"/ $(\lambda\sigma_\epsilon^2/2S)$",
-           title=f"(c) $N = {int(curve.N.values[0])}$", ylim=(1e-4, None))
+    seeds_first = lambda v: (v / iso).transpose("seed", "point").values  # noqa: E731
+    for end, color in (("max", "C3"), ("min", "C0")):
+        _band(ax, x, seeds_first(c[f"lyapunov_eigenvalue_{end}"]), color, ls="-", label=f"{end} eig M (2.30)")
+        _band(ax, x, seeds_first(c[f"detailed_balance_eigenvalue_{end}"]), color, ls=":", label=f"{end} eig (2.33)")
+        errorbar(ax, spec.P_over_N.values - 1, seeds_first(spec[f"sgd_along_lyapunov"].isel(mode=0 if end == "max" else -1)).T, fmt="o", color=color, ms=4,
+                 label=f"{end}: SGD along (2.30)")
+    _band(ax, x, seeds_first(c.q_abs_eigenvalue_max), "C2", ls="--", label="max |eig Q|")
+    _band(ax, x, seeds_first(c.q_abs_eigenvalue_min), "C8", ls="--", label="min |eig Q|")
+    db10 = table[(table.N == N_c) & np.isclose(table.threshold, 0.1) & table.deviation.str.startswith("detailed_balance")].P_over_N_crossover.max()
+    if np.isfinite(db10):
+        ax.axvline(db10 - 1, color="0.5", lw=0.8, ls="-.", label=f"(2.33) within 10 % from P/N = {db10:.2g}")
+    ax.set(xscale="log", yscale="log", xlabel="$P/N - 1$", ylabel=r"eigenvalue / $(\lambda\sigma_\epsilon^2/2S)$",
+           title=f"(c) $N = {N_c}$, theory over {curve.sizes['seed']} realizations (SE bands)", ylim=(1e-5, None))
     ax.legend(fontsize="x-small", ncol=2)
 
     save(fig, outputs, plot["dpi"])
