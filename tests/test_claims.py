@@ -101,14 +101,17 @@ def test_merge_rejects_duplicate_claim_ids(tmp_path):
 def test_statuses_are_checked_against_the_committed_ones(tmp_path, capsys):
     pd.DataFrame({"claim_id": ["a", "b", "c"], "status": ["reproduced", "not_judged", "reproduced"]}).to_csv(tmp_path / "claims.csv", index=False)
     pd.DataFrame({"claim_id": ["a", "b", "c"], "status": ["reproduced", "not_judged", "reproduced"]}).to_csv(tmp_path / "same.csv", index=False)
-    claims.check_expected(tmp_path / "claims.csv", tmp_path / "same.csv", tmp_path / "out.csv")
+    claims.check_expected(tmp_path / "claims.csv", tmp_path / "out.csv", expected=tmp_path / "same.csv", expected_path="same.csv")
     assert "every status as expected" in capsys.readouterr().out
     pd.DataFrame({"claim_id": ["a", "b", "d"], "status": ["not_reproduced", "not_judged", "reproduced"]}).to_csv(tmp_path / "old.csv", index=False)
     with pytest.raises(AssertionError) as error:
-        claims.check_expected(tmp_path / "claims.csv", tmp_path / "old.csv", tmp_path / "out.csv")
+        claims.check_expected(tmp_path / "claims.csv", tmp_path / "out.csv", expected=tmp_path / "old.csv", expected_path="old.csv")
     assert str(error.value).startswith("3 claims differ from") and "a: not_reproduced -> reproduced" in str(error.value)
     assert "c: (new) -> reproduced" in str(error.value) and "d: reproduced -> (gone)" in str(error.value)
     assert not (tmp_path / "out.csv").exists()
-    claims.check_expected(tmp_path / "claims.csv", tmp_path / "old.csv", tmp_path / "out.csv", on_change="warn")
+    claims.check_expected(tmp_path / "claims.csv", tmp_path / "out.csv", expected=tmp_path / "old.csv", expected_path="old.csv", on_change="warn")
     assert "warning: 3 claims differ" in capsys.readouterr().out
     assert pd.read_csv(tmp_path / "out.csv").set_index("claim_id").status_expected.to_dict()["a"] == "not_reproduced"
+    with pytest.raises(AssertionError, match="3 claims differ from none.csv"):  # nothing committed yet: all new
+        claims.check_expected(tmp_path / "claims.csv", tmp_path / "out.csv", expected_path="none.csv")
+    assert "no committed statuses at none.csv yet" in capsys.readouterr().out

@@ -149,13 +149,19 @@ def merge_tables(figure_claims: list[str], table: str, summary: str) -> None:
     print(counts.to_string())
 
 
-def check_expected(table: str, expected: str, output: str, *, on_change: str = "fail") -> None:
+def check_expected(table: str, output: str, *, expected_path: str, on_change: str = "fail", expected: str | None = None) -> None:
     """Compare this run's statuses with the committed ones (workflow/expected_claims/<scale>.csv: claim_id, status).
     Writes every difference to `output` and prints them; with on_change = "fail", a claim that changed status,
     appeared or disappeared fails the job (results/claims.csv is kept: it is another rule's output). Refresh the
     committed file by copying the output's `status` column once a change is understood."""
     now = pd.read_csv(table)[["claim_id", "status"]]
-    before = pd.read_csv(expected)[["claim_id", "status"]] if Path(expected).exists() else pd.DataFrame(columns=["claim_id", "status"])
+    if expected is None:
+        print(f"no committed statuses at {expected_path} yet: every claim counts as new. To make the file: "
+              f"python -c \"import pandas as p; p.read_csv('{table}')[['claim_id', 'status']].to_csv('{expected_path}', index=False)\"")
+        before = pd.DataFrame({"claim_id": pd.Series(dtype=str), "status": pd.Series(dtype=str)})
+    else:
+        before = pd.read_csv(expected)[["claim_id", "status"]]
+    expected = expected_path
     merged = now.merge(before, on="claim_id", how="outer", suffixes=("", "_expected"), indicator=True)
     changed = merged[(merged["_merge"] != "both") | (merged.status != merged.status_expected)].drop(columns="_merge")
     merged[["claim_id", "status", "status_expected"]].to_csv(output, index=False)

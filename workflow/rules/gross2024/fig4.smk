@@ -85,4 +85,5 @@ register(
             "noiseless_path": rules.gross2024_fig4_noiseless.output.output},
     claims=step("gross2024.fig4.stages:claims", modes=FIG4["modes"], thresholds=FIG4["settling"]["thresholds"], paper_learning_rate=FIG4_RUN["learning_rate"]),
     render=step("gross2024.fig4.plot:render", plot=config["plot"], modes=FIG4["modes"], thresholds=FIG4["settling"]["thresholds"]),
+    section="Sec. II B 3, Fig. 4",
 )

@@ -71,4 +71,5 @@ register(
     claims=step("gross2024.fig5.stages:claims", learning_rate=RUNS[FIG5["spectrum"]]["learning_rate"],
                 applicable_threshold=FIG5["applicable_threshold"], isotropic_threshold=FIG5["isotropic_threshold"]),
     render=step("gross2024.fig5.plot:render", plot=config["plot"]),
+    section="Sec. II C 1, Fig. 5",
 )
