@@ -155,7 +155,7 @@ def check_expected(table: str, output: str, *, expected_path: str, on_change: st
     appeared or disappeared fails the job (results/claims.csv is kept: it is another rule's output). Refresh the
     committed file by copying the output's `status` column once a change is understood."""
     now = pd.read_csv(table)[["claim_id", "status"]]
-    if expected is None:
+    if not expected:  # none committed (Snakemake passes an absent input as [])
         print(f"no committed statuses at {expected_path} yet: every claim counts as new. To make the file: "
               f"python -c \"import pandas as p; p.read_csv('{table}')[['claim_id', 'status']].to_csv('{expected_path}', index=False)\"")
         before = pd.DataFrame({"claim_id": pd.Series(dtype=str), "status": pd.Series(dtype=str)})
