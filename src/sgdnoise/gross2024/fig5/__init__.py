@@ -1,19 +1,22 @@
 """Gross et al. 2024, Fig. 5 (Sec. II C): stationary weight fluctuations of a single-layer network.
 
-Config section gross2024_fig5 names two runs (spectrum, input_dimension) and a theory-only dataset (theory_curve).
+Config section gross2024_fig5 names two runs (spectrum, input_dimension) and two theory-only datasets (theory_curve,
+small_input).
 stages.py: statistics, theory, summaries, claims; plot.py: the figure.
 """
 
 from ...catalogue import check_dataset, check_run
 from ...config import ConfigError
 
-SWEEPS = ("spectrum", "input_dimension", "theory_curve")
+SWEEPS = ("spectrum", "input_dimension", "theory_curve", "small_input")
+THEORY_ONLY = {"theory_curve": "spectrum", "small_input": "input_dimension"}  # theory-only sweep -> run whose hyper-parameters it uses
 SIMULATED = ("spectrum", "input_dimension")
 
 
 def check_config(section: dict, config: dict) -> None:
     runs = {sweep: check_run(config, f"gross2024_fig5.{sweep}", section[sweep]) for sweep in SIMULATED}
-    check_dataset(config, "gross2024_fig5.theory_curve", section["theory_curve"])
+    for sweep in THEORY_ONLY:
+        check_dataset(config, f"gross2024_fig5.{sweep}", section[sweep])
     for sweep, run in runs.items():
         if run["record"]["kind"] != "window":
             raise ConfigError(f"config key gross2024_fig5.{sweep}: run {section[sweep]!r} must record a stationary window (record.kind: window)")
@@ -26,9 +29,9 @@ def check_config(section: dict, config: dict) -> None:
 
 
 def dataset_of(section: dict, config: dict, sweep: str) -> str:
-    return section[sweep] if sweep == "theory_curve" else config["runs"][section[sweep]]["dataset"]
+    return section[sweep] if sweep in THEORY_ONLY else config["runs"][section[sweep]]["dataset"]
 
 
 def hyperparameters(section: dict, config: dict, sweep: str) -> dict:
-    """The run whose learning rate, batch size and sampling the theory of `sweep` uses (the theory curve: spectrum's)."""
-    return config["runs"][section["spectrum" if sweep == "theory_curve" else sweep]]
+    """The run whose learning rate, batch size and sampling the theory of `sweep` uses (a theory-only sweep: THEORY_ONLY)."""
+    return config["runs"][section[THEORY_ONLY.get(sweep, sweep)]]

@@ -241,10 +241,10 @@ def crossover_power(crossovers: dict, bound: float, rival: str) -> claimsmod.Pow
     return claimsmod.Power(f"{p.text} (least decisive N = {n})", p.decisive)
 
 
-def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str, crossovers_path: str, output: str, *,
+def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str, small_input_path: str, crossovers_path: str, output: str, *,
            learning_rate: float, applicable_threshold: float, isotropic_threshold: float) -> None:
     """Claim rows of Fig. 5, each judged with a tolerance from its statistical error and its power stated (README)."""
-    spec, dim, curve = (io.open_dataset(p) for p in (spectrum_path, input_dimension_path, theory_curve_path))
+    spec, dim, curve, small = (io.open_dataset(p) for p in (spectrum_path, input_dimension_path, theory_curve_path, small_input_path))
     table = pd.read_csv(crossovers_path)
     rows = claimsmod.ClaimTable("Gross2024", section="Sec. II C 1")
     ratios = spec.P_over_N.values
@@ -441,24 +441,20 @@ def claims(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
                  kind=claimsmod.PAPER_CLAIM if name == "temporal_variance" else claimsmod.CONSISTENCY_CHECK,
                  location=LOCATION_5 if name == "temporal_variance" else "", quote=quote if name == "temporal_variance" else "",
                  power=claimsmod.power(limit, max(eff), rivals[name][1] + " (in SE units, largest over N)"))
-    # (10) the variance tends to (2.34) as N/P -> 0: SGD at the smallest N, linear extrapolation in N/P to 0
-    small = np.flatnonzero(dim.N.values <= 0.1 * dim.P.values)  # linear in N/P there (curvature O((N/P)^2) < 1%)
-    statement, quote = "The SGD temporal variance tends to the isotropic (2.34) as N/P -> 0", "In the limit N/P -> 0, the variance approaches the isotropic result in Eq. (2.34)"
-    if small.size < 2:
-        rows.add("fig5a_variance_to_isotropic", "5a", statement, "intercept at N/P = 0 of SGD tr M/N / (lr sigma^2/2S) - 1", "", "0", "",
-                 False, kind=claimsmod.PAPER_CLAIM, location=LOCATION_5, quote=quote,
-                 power=claimsmod.Power(f"fewer than two N <= P/10 on the grid ({small.size}): no extrapolation; not judged", False))
-    else:
-        x = (dim.N / dim.P).values[small]
-        y = (tv - 1).isel(point=small).transpose("seed", "point").values
-        fits = np.array([np.polyfit(x, row, 1) for row in y])  # per seed: independent realizations
-        (slope, intercept), (slope_sem, intercept_sem) = mean_and_sem(fits)
-        rows.add("fig5a_variance_to_isotropic", "5a", statement,
-                 f"SGD tr M/N / (lr sigma^2/2S) - 1 at N/P = {', '.join(f'{v:.3g}' for v in x)}: " + ", ".join(f"{v:.3%}" for v in y.mean(0))
-                 + f"; linear fit in N/P per seed: slope {claimsmod.format_mean_sem(slope, slope_sem)}; intercept at N/P = 0",
-                 claimsmod.format_mean_sem(intercept, intercept_sem), "0", f"3 SE = {3 * intercept_sem:.2g}", claimsmod.within(intercept, intercept_sem),
-                 kind=claimsmod.PAPER_CLAIM, location=LOCATION_5, quote=quote,
-                 power=claimsmod.power(3 * intercept_sem, float(y.mean(0)[np.argmax(x)]), f"no approach (the deviation at N/P = {x.max():.2g} persisting)"))
+    # (10) the variance tends to (2.34) as N/P -> 0: (2.30) on many realizations at N/P <= 0.1 (SGD equals the theory
+    # at every N < P: fig5a_temporal_variance), extrapolated linearly in N/P to 0 (curvature O((N/P)^2) < 1 % there)
+    x = (small.N / small.P).values
+    deviation = (small.temporal_variance_lyapunov / small.isotropic_variance - 1).transpose("seed", "point").values
+    mean, sem = mean_and_sem(deviation)
+    (slope, intercept), cov = np.polyfit(x, mean, 1, w=1 / sem, cov="unscaled")
+    intercept_sem = float(np.sqrt(cov[1, 1]))
+    rows.add("fig5a_variance_to_isotropic", "5a", "The temporal variance tr M / N of (2.30) tends to the isotropic (2.34) as N/P -> 0",
+             f"(2.30) tr M/N / (lr sigma^2/2S) - 1, mean over {deviation.shape[0]} realizations at N/P = {', '.join(f'{v:.3g}' for v in x)}: "
+             + ", ".join(claimsmod.format_mean_sem(m, e) for m, e in zip(mean, sem))
+             + f"; weighted linear fit in N/P: slope {slope:.3g}; intercept at N/P = 0",
+             claimsmod.format_mean_sem(float(intercept), intercept_sem), "0", f"3 SE = {3 * intercept_sem:.2g}", claimsmod.within(intercept, intercept_sem),
+             kind=claimsmod.PAPER_CLAIM, location=LOCATION_5, quote="In the limit N/P -> 0, the variance approaches the isotropic result in Eq. (2.34)",
+             power=claimsmod.power(3 * intercept_sem, float(mean[np.argmax(x)]), f"no approach (the deviation at N/P = {x.max():.2g} persisting)"))
     # (11) double descent: test loss and spatial variance peak next to the interpolation threshold, rising from both sides
     P = int(dim.P.values[0])
     for name, label in (("test_loss_sgd", "test loss"), ("spatial_variance_sgd", "spatial variance")):
