@@ -19,8 +19,9 @@ def _band(ax, x, samples, color, **kw):
     return ax.plot(x, mean, color=color, **kw)
 
 
-def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str, crossovers_path: str, outputs: list[str], *, plot: dict) -> None:
-    spec, dim, curve = (io.open_dataset(p) for p in (spectrum_path, input_dimension_path, theory_curve_path))
+def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str, small_input_path: str, crossovers_path: str, outputs: list[str], *,
+           plot: dict) -> None:
+    spec, dim, curve, small = (io.open_dataset(p) for p in (spectrum_path, input_dimension_path, theory_curve_path, small_input_path))
     table = pd.read_csv(crossovers_path)
     theme(plot)
     fig, axes = plt.subplot_mosaic([["a", "b", "c"], ["a", "r", "c"]], figsize=(16, 6.2), height_ratios=[2.4, 1], constrained_layout=True)
@@ -35,6 +36,9 @@ def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
     ax.plot(N[order], dim.temporal_variance_lyapunov.mean("seed").values[order], "-.", color=colors[0], label="Eq. (2.30)")
     iso = float(dim.isotropic_variance.max())
     ax.plot(N[order][N[order] < P], np.full((N < P).sum(), iso), ":", color="k", label="Eq. (2.34)")
+    n_small = small.sizes["seed"]  # the N/P -> 0 limit of (2.30), many realizations (fig5a_variance_to_isotropic)
+    errorbar(ax, small.N.values, small.temporal_variance_lyapunov.transpose("point", "seed").values, fmt="D", color=colors[0], mfc="none",
+             label=f"Eq. (2.30), {n_small} realiz.")
     errorbar(ax, N[order], seed_last(dim.spatial_variance_sgd), fmt="o", color=colors[1], label=r"$\langle\delta w_i^2\rangle_i$ SGD")
     ax.plot(N[order], dim.spatial_variance_solution.mean("seed").values[order], "--", color=colors[1], label=r"var$_i(w^*_i)$")
     errorbar(ax, N[order], seed_last(dim.train_loss_sgd), fmt="^", color=colors[2], label="train loss SGD")
@@ -47,7 +51,8 @@ def render(spectrum_path: str, input_dimension_path: str, theory_curve_path: str
         largest = float(dim.temporal_variance_sgd.isel(point=np.flatnonzero(over)).max())
         ax.text(0.98, 0.04, f"N > P: SGD variance $\\leq$ {largest:.1e}", transform=ax.transAxes, ha="right", fontsize="x-small")
     ax.set(xscale="log", yscale="log", xlabel="input dimension $N$", ylabel="variance, loss", title=f"(a) $P = {P}$", ylim=(iso / 20, None))
-    ax.set_xticks(N[order], [str(n) for n in N[order]], minor=False)
+    ticks = np.union1d(N, small.N.values)
+    ax.set_xticks(ticks, [str(n) for n in ticks], minor=False)
     ax.tick_params(axis="x", labelrotation=60, labelsize="x-small")
     ax.minorticks_off()
     ax.legend(fontsize="x-small", ncol=2)
