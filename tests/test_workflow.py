@@ -367,5 +367,7 @@ def test_the_report_opens_in_chromium_with_every_figure_and_the_claims(quick_run
     claims_page = embedded(report, "claims.html", "text/html").decode()
     table = pd.read_csv(workdir / "results/claims.csv")
     assert all(claim_id in claims_page for claim_id in table.claim_id) and f"Claims: {len(table)} rows" in claims_page
+    errata_page = embedded(report, "errata.html", "text/html").decode()
+    assert all(claim_id in errata_page for claim_id in table.claim_id[table.status == "qualitative"]) and "Ambiguities" in errata_page
     cost_page = embedded(report, "cost.html", "text/html").decode()
     assert all(rule in cost_page for rule in pd.read_csv(workdir / "results/benchmarks/workflow_cost.csv").rule)

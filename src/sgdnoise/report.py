@@ -62,8 +62,9 @@ def _table(frame: pd.DataFrame, columns: list[str], row_class: str = "") -> str:
 
 
 def claims_pages(table: str, summary: str, cost: str, claims_page: str, errata_page: str, cost_page: str) -> None:
-    """The claims table as a searchable page grouped by paper and figure, a page of the erratum rows (the printed
-    form beside what the run measured), and the per-rule cost table."""
+    """The claims table as a searchable page grouped by paper and figure; a page of the erratum rows (the printed form
+    beside what the run measured) and of the ambiguities (qualitative rows: the paper's words beside their reading and
+    the tolerance at which they hold); the per-rule cost table."""
     rows = pd.read_csv(table).fillna("")
     counts = pd.read_csv(summary)
     columns = [c for c in ("claim_id", "kind", "status", "location", "quote", "statement", "quantity", "measured", "expected", "tolerance", "power")
@@ -75,15 +76,20 @@ def claims_pages(table: str, summary: str, cost: str, claims_page: str, errata_p
     body = ('<p>Counts per paper, kind and status:</p>' + counts.to_html(index=False) +
             '<p><input type="search" placeholder="search the claims (id, status, words)" oninput="filterRows(this.value)"></p>' + "".join(groups))
     Path(claims_page).write_text(_PAGE.format(title=f"Claims: {len(rows)} rows", body=body))
-    errata = rows[rows.status == "erratum"]
-    if len(errata):
-        body = "".join(
-            f"<h3>{html.escape(r.claim_id)} ({html.escape(r.location)})</h3><table><tr><th>printed</th><th>corrected, as the run measured it</th></tr>"
+    errata, readings = rows[rows.status == "erratum"], rows[rows.status == "qualitative"]
+
+    def side_by_side(frame, left, right):
+        return "".join(
+            f"<h3>{html.escape(r.claim_id)} ({html.escape(r.location)})</h3><table><tr><th>{left}</th><th>{right}</th></tr>"
             f"<tr><td>{html.escape(r.quote)}<br><i>expected: {html.escape(str(r.expected))}</i></td><td>{html.escape(r.statement)}<br>"
-            f"<i>measured: {html.escape(str(r.measured))}, tolerance {html.escape(str(r.tolerance))}</i></td></tr></table>"
-            for r in errata.itertuples())
-    else:
-        body = "<p>No row of this run has status erratum: every printed formula tested so far holds as printed.</p>"
-    Path(errata_page).write_text(_PAGE.format(title=f"Errata: {len(errata)}", body=body))
+            f"<i>measured: {html.escape(str(r.measured))}; tolerance {html.escape(str(r.tolerance))}</i></td></tr></table>"
+            for r in frame.itertuples())
+
+    body = ("<h2>Errata</h2>" + (side_by_side(errata, "printed", "corrected, as the run measured it") if len(errata) else
+                                 "<p>No row of this run has status erratum: every printed formula tested so far holds as printed.</p>")
+            + "<h2>Ambiguities: vague words and how they were read</h2><p>Rows that hold only at a looser tolerance than the "
+            "reading of the paper's words (status qualitative), with the tolerance at which they hold.</p>"
+            + (side_by_side(readings, "the paper's words", "how the row reads them, and what the run measured") if len(readings) else "<p>None.</p>"))
+    Path(errata_page).write_text(_PAGE.format(title=f"Errata: {len(errata)}; ambiguities: {len(readings)}", body=body))
     cost_frame = pd.read_csv(cost)
     Path(cost_page).write_text(_PAGE.format(title="Cost per rule", body=cost_frame.to_html(index=False)))
