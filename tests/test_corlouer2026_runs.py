@@ -56,3 +56,16 @@ def test_online_sgd_stage_equals_the_engine_on_the_same_streams(tmp_path):
     assert ds.attrs["n_records"] == "10"
     np.testing.assert_allclose(ds.window_mean.sel(entry="loss").values, direct.reference[:, -1] + direct.sum_deviation[:, -1] / 10)
     np.testing.assert_array_equal(ds.initial_weights_1.values, start[0])
+
+
+def test_a_diverging_deep_linear_run_names_seed_and_step(tmp_path):
+    """Gradient flow at a step far above its stability limit: the job stops, naming the first seed and the recorded
+    step from which its trace (modes, loss) is non-finite, and writes nothing."""
+    kwargs = dict(key="test", point="default", seeds=[3, 4], sgd_seed=7, data_seed=8, method="gradient_flow", widths=[4, 3, 4],
+                  teacher_singular_values=[1.0, 0.5], init_gamma=-2.0, learning_rate=0.01, batch_size=1, label_noise_variance=0.0, dt=5.0,
+                  noise_std=1.0, dataset_size=None, horizon=2000.0, burn_in=0.0, record_interval=100.0, trace_interval=100.0,
+                  record_noise_variance=False, record_weights=False, chunk_steps=16, threads=1)
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match=r"test default gradient_flow seeds 3-4: the run diverged \(non-finite weights in 2 of 2 "
+                                                                           r"seeds; first seed 3, non-finite from recorded step \d+ on\)"):
+        runs.train(str(tmp_path / "run.nc"), provenance={}, **kwargs)
+    assert not list(tmp_path.iterdir())

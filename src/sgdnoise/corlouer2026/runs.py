@@ -87,7 +87,8 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
             inputs[i] = rng.standard_normal((dataset_size, widths[0]))
             labels[i] = inputs[i] @ teacher.T + sigma_q * rng.standard_normal((dataset_size, widths[-1]))
         run = engine.deep_linear_gd(inputs, labels, teacher, start, learning_rate=learning_rate, **schedule)
-    check_finite(flat_weights(run.final_weights), f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}", learning_rate)
+    check_finite(flat_weights(run.final_weights), f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}", learning_rate, seeds=seeds,
+                 trace=run.trace, trace_steps=run.trace_steps)  # the trace holds U^T W V and the loss: names the step of divergence
     io.write_netcdf(run_dataset(run, seeds, start, method, provenance, key=key, point=point), output)
 
 
