@@ -71,6 +71,7 @@ def test_verify_removes_exactly_the_damaged_intermediates(workdir):
     assert "verify: 4 intermediates checked, 2 damaged, 1 without checksum; the next run regenerates the damaged ones" in result.stdout
     assert f"damaged: {paths[1]} (made by rule unknown): removed" in result.stdout
     assert [Path(p).exists() for p in paths] == [True, False, True, False]
+    assert Path("results/.damaged").read_text().split() == [paths[1], paths[3]]  # the next run's targets
     assert io.verify("results") == ([], [Path(paths[2])])
 
 

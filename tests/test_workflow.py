@@ -77,20 +77,22 @@ def test_figure_claims_and_cost_are_produced(quick_run):
     for name in (f"gross2024_fig{n}.{ext}" for n in (2, 3, 4, 5, 6) for ext in ("png", "pdf")):
         assert (quick_run / "results/figures" / name).stat().st_size > 10_000, name
     table = pd.read_csv(quick_run / "results/tables/gross2024_table1.csv")
-    assert len(table) == 6 and table.columns[:3].tolist() == ["regime", "property", "paper"]
+    assert len(table) == 8 and table.columns[:3].tolist() == ["regime", "property", "paper"]  # 6 properties, 2 App. D rows
     claims = pd.read_csv(quick_run / "results/claims.csv")
-    assert list(claims.columns) == ["claim_id", "paper", "section", "figure", "kind", "statement", "quantity", "measured", "expected", "tolerance", "status"]
+    assert list(claims.columns) == ["claim_id", "paper", "section", "figure", "kind", "location", "quote", "statement", "quantity", "measured", "expected",
+                                    "tolerance", "power", "status"]
+    assert claims.quote[claims.kind == "paper_claim"].notna().all() and claims.power.notna().all()
     assert set(claims.status) <= {"reproduced", "not_reproduced", "erratum", "qualitative", "not_judged"}
     assert set(claims.kind) == {"paper_claim", "consistency_check"}
     summary = pd.read_csv(quick_run / "results/claims_summary.csv", index_col=["paper", "kind"])
     assert summary.rows.sum() == len(claims) and summary.loc[("Gross2024", "paper_claim"), "rows"] == (claims.kind == "paper_claim").sum()
     assert claims.claim_id.is_unique and len(claims) >= 10
     # every registered figure contributes its rows, in include order
-    assert claims.claim_id.str.extract(r"^(fig\d|table1|appC)")[0].unique().tolist() == ["fig2", "fig3", "fig4", "fig5", "fig6", "table1", "appC"]
+    assert claims.claim_id.str.extract(r"^(fig\d|table1|app[CD])")[0].unique().tolist() == ["fig2", "fig3", "fig4", "fig5", "fig6", "table1", "appC", "appD"]
     assert not list(quick_run.rglob(".*.tmp*")), "temporary files left behind"
     cost = pd.read_csv(quick_run / "results/benchmarks/workflow_cost.csv", index_col="rule")
-    # one training job per seed block of every run: Fig. 5 9, Fig. 3 2, Fig. 4 1, Fig. 6 3, Table 1 8
-    assert cost.loc["single_layer_sgd", "jobs"] == 23 and cost.loc["all rules", "max_rss_mb"] > 0
+    # one training job per seed block of every run: Fig. 5 9, Fig. 3 2, Fig. 4 2 (shown, noiseless), Fig. 6 3, Table 1 8
+    assert cost.loc["single_layer_sgd", "jobs"] == 24 and cost.loc["all rules", "max_rss_mb"] > 0
 
 
 def test_netcdf_contract(quick_run):
@@ -133,7 +135,7 @@ def test_one_run_shared_by_two_figures_is_simulated_once(tmp_path):
     workdir = copy_workflow(tmp_path / "shared")
     alone = planned_jobs(workdir)
     shared = planned_jobs(workdir, {"quick": {"gross2024_fig6": {"cases": {"random_labels": "gross2024_fig6_iid"}}}})
-    assert alone["single_layer_sgd"] == 23 and shared["single_layer_sgd"] == 22  # random_labels' run is no longer read
+    assert alone["single_layer_sgd"] == 24 and shared["single_layer_sgd"] == 23  # random_labels' run is no longer read
     assert shared["teacher_student_data"] == alone["teacher_student_data"] - 1 and shared["gross2024_fig6_statistics"] == 3
 
 
@@ -168,13 +170,13 @@ def test_nothing_to_do_after_a_complete_run(quick_run):
 
 def test_plot_change_reruns_only_the_figure(quick_run):
     figures = {f"gross2024_fig{n}_figure": 1 for n in (2, 3, 4, 5, 6)}
-    assert planned_jobs(quick_run, {"plot": {"dpi": 100}}) == {**figures, "workflow_cost": 1}
+    assert planned_jobs(quick_run, {"plot": {"dpi": 100}}) == {**figures, "workflow_cost": 1, "report_pages": 1}  # the cost page
 
 
 def test_sweep_value_change_reruns_only_that_point_and_downstream(quick_run):
     jobs = planned_jobs(quick_run, {"quick": {"datasets": {"gross2024_fig5_spectrum": {"N": 20, "P_over_N": [1.5, 2.0, 4.0]}}}})
     assert jobs == {"teacher_student_data": 1, "single_layer_sgd": 2, "gross2024_fig5_statistics": 1, "gross2024_fig5_theory": 1,
-                    "gross2024_fig5_summary": 1, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "claims_table": 1, "workflow_cost": 1}
+                    "gross2024_fig5_summary": 1, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "gross2024_fig5_caption": 1, **AFTER_CLAIMS}
 
 
 # Tiny runs of every deep linear method, as the Corlouer figures will declare them (no figure reads them yet).
@@ -214,13 +216,23 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-# What follows the training: every rule downstream of all single-layer SGD runs (quick scale).
-AFTER_TRAINING = {"gross2024_fig3_statistics": 2, "gross2024_fig3_summary": 1, "gross2024_fig3_claims": 1, "gross2024_fig3_figure": 1,
-                  "gross2024_fig4_statistics": 1, "gross2024_fig4_summary": 1, "gross2024_fig4_claims": 1, "gross2024_fig4_figure": 1,
-                  "gross2024_fig5_statistics": 6, "gross2024_fig5_summary": 2, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1,
-                  "gross2024_fig6_statistics": 3, "gross2024_fig6_summary": 1, "gross2024_fig6_claims": 1, "gross2024_fig6_figure": 1,
-                  "gross2024_table1_statistics": 4, "gross2024_table1_summary": 1, "gross2024_table1_claims": 1, "gross2024_table1_table": 1,
-                  "claims_table": 1, "workflow_cost": 1}
+# What follows any change of a figure's claims: the merged table, its check, the cost and the report pages.
+AFTER_CLAIMS = {"claims_table": 1, "claims_check": 1, "workflow_cost": 1, "report_pages": 1}
+
+
+def figure_tail(*figures):
+    """A figure's last rules: claims, figure (or table) and report caption."""
+    return {f"gross2024_{f}_{step}": 1 for f in figures for step in ("claims", "table" if f == "table1" else "figure", "caption")}
+
+
+# What follows the training: every rule downstream of all single-layer SGD runs (quick scale), Fig. 4's settling
+# and noiseless stages and Table 1's App. D stage included (they run or read SGD too).
+AFTER_TRAINING = {"gross2024_fig3_statistics": 2, "gross2024_fig3_summary": 1,
+                  "gross2024_fig4_statistics": 1, "gross2024_fig4_summary": 1, "gross2024_fig4_settling": 1, "gross2024_fig4_noiseless": 1,
+                  "gross2024_fig5_statistics": 6, "gross2024_fig5_summary": 2,
+                  "gross2024_fig6_statistics": 3, "gross2024_fig6_summary": 1,
+                  "gross2024_table1_statistics": 4, "gross2024_table1_summary": 1, "gross2024_table1_multiplicative": 1,
+                  **figure_tail("fig3", "fig4", "fig5", "fig6", "table1"), **AFTER_CLAIMS}
 
 
 @pytest.mark.parametrize(
@@ -230,24 +242,22 @@ AFTER_TRAINING = {"gross2024_fig3_statistics": 2, "gross2024_fig3_summary": 1, "
         ("gross2024/fig5/plot.py", "from ... import io", "# a comment\nfrom ... import io", {}),
         ("gross2024/runs.py", "omega_0 that sets a run's time scale", "the slowest relaxation rate, which sets the time scale", {}),
         # a constant used by claims code only: no training, no theory
-        ("gross2024/fig6/stages.py", "SLOPE_LIMIT = 0.25", "SLOPE_LIMIT = 0.3", {"gross2024_fig6_claims": 1, "claims_table": 1, "workflow_cost": 1}),
+        ("gross2024/fig6/stages.py", "SLOPE_LIMIT = 0.25", "SLOPE_LIMIT = 0.3", {"gross2024_fig6_claims": 1, "gross2024_fig6_caption": 1, **AFTER_CLAIMS}),
         # a constant of a stage module that the table's plot module imports
         ("gross2024/table1/stages.py", '"final_loss": "training loss, time average"', '"final_loss": "training loss, time-averaged"',
-         {"gross2024_table1_statistics": 4, "gross2024_table1_theory": 4, "gross2024_table1_summary": 1, "gross2024_table1_claims": 1,
-          "gross2024_table1_table": 1, "claims_table": 1, "workflow_cost": 1}),
+         {"gross2024_table1_statistics": 4, "gross2024_table1_theory": 4, "gross2024_table1_summary": 1, **figure_tail("table1"), **AFTER_CLAIMS}),
         # a helper two calls deep (summarize -> compare_point -> rayleigh_quotients) and one call deep (Fig. 6)
         ("statistics.py", 'return np.einsum("...ik,...ij,...jk->...k", basis, matrix, basis)', 'return np.einsum("...ij,...ik,...jk->...k", matrix, basis, basis)',
-         {"gross2024_fig3_summary": 1, "gross2024_fig3_claims": 1, "gross2024_fig3_figure": 1, "gross2024_fig5_summary": 3, "gross2024_fig5_claims": 1,
-          "gross2024_fig5_figure": 1, "gross2024_fig6_statistics": 3, "gross2024_fig6_theory": 3, "gross2024_fig6_summary": 1, "gross2024_fig6_claims": 1,
-          "gross2024_fig6_figure": 1, "claims_table": 1, "workflow_cost": 1}),
-        # the log-time schedule: Fig. 4's training and its theory (same time grid), not the window runs
+         {"gross2024_fig3_summary": 1, "gross2024_fig5_summary": 4, "gross2024_fig5_crossovers": 1, "gross2024_fig6_statistics": 3, "gross2024_fig6_theory": 3,
+          "gross2024_fig6_summary": 1, **figure_tail("fig3", "fig5", "fig6"), **AFTER_CLAIMS}),
+        # the log-time schedule: Fig. 4's two log-time runs, its settling runs and its theory (same time grid), not the window runs
         ("gross2024/runs.py", "spacing *= 2", "spacing = spacing * 2",
-         {"single_layer_sgd": 1, "gross2024_fig4_theory": 1, "gross2024_fig4_statistics": 1, "gross2024_fig4_summary": 1, "gross2024_fig4_claims": 1,
-          "gross2024_fig4_figure": 1, "claims_table": 1, "workflow_cost": 1}),
+         {"single_layer_sgd": 2, "gross2024_fig4_theory": 1, "gross2024_fig4_statistics": 1, "gross2024_fig4_summary": 1, "gross2024_fig4_settling": 1,
+          "gross2024_fig4_noiseless": 1, **figure_tail("fig4"), **AFTER_CLAIMS}),
         # the compiled kernel, reached through engine/__init__.py's re-export: every training job and what follows
         ("engine/single_layer.py", "def single_layer_sgd(", "def _unused():\n    pass\n\n\ndef single_layer_sgd(",
          {}),
-        ("engine/single_layer.py", "if len(rngs) != n_seeds:", "if n_seeds != len(rngs):", {"single_layer_sgd": 23, **AFTER_TRAINING}),
+        ("engine/single_layer.py", "if len(rngs) != n_seeds:", "if n_seeds != len(rngs):", {"single_layer_sgd": 24, **AFTER_TRAINING}),
     ],
 )
 def test_code_edit_reruns_exactly_the_rules_that_use_it(quick_run, tmp_path, module, old, new, expected):

@@ -59,6 +59,7 @@ class DiskFullError(OSError):
     pass
 
 
+DAMAGED_LIST = ".damaged"  # results/.damaged: intermediates verify removed; rule all asks for them again
 CHECKSUM_SUFFIX = ".sha256"  # beside every intermediate: .<name>.sha256, the checksum of its bytes when written
 
 
@@ -129,7 +130,8 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
 def verify(root: str | os.PathLike = "results", remove: bool = True) -> tuple[list[Path], list[Path]]:
     """(damaged, unverified) intermediates under `root`. Damaged: bytes that differ from the checksum stored when
     the file was written, or no checksum and not readable as NetCDF; with `remove`, they are deleted (with their
-    checksums), so that the next run regenerates exactly those and what depends on them. Unverified: readable
+    checksums) and listed in <root>/.damaged, which rule all reads: the next run makes them again (Snakemake alone
+    would not, since what depends on them is up to date), then what depends on them (newer input). Unverified: readable
     files without a checksum (written before checksums existed), kept."""
     damaged, unverified = [], []
     for path in sorted(Path(root).rglob("*.nc")):
@@ -148,6 +150,10 @@ def verify(root: str | os.PathLike = "results", remove: bool = True) -> tuple[li
             if remove:
                 path.unlink()
                 stored.unlink(missing_ok=True)
+    if remove and damaged:  # the next run's targets (Snakefile, rule all): a removed intermediate is made again
+        listed = Path(root, DAMAGED_LIST)
+        known = set(listed.read_text().split()) if listed.exists() else set()
+        listed.write_text("".join(f"{p}\n" for p in sorted(known | {str(p) for p in damaged})))
     return damaged, unverified
 
 
