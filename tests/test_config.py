@@ -170,3 +170,13 @@ def test_nested_command_line_config_through_snakemake(tmp_path, value, message):
     else:
         assert result.returncode != 0 and message in result.stderr + result.stdout
     assert not (tmp_path / "results").exists()
+
+
+def test_figure_parameters_name_the_runs_and_datasets_a_section_reads():
+    loaded = load(DEFAULT)
+    fig6 = catalogue.figure_parameters(loaded, "gross2024_fig6")
+    assert set(fig6["runs"]) == {"gross2024_fig6_iid", "gross2024_fig6_wishart", "gross2024_fig6_random_labels"}
+    assert set(fig6["datasets"]) == set(fig6["runs"]) and fig6["gross2024_fig6"] == loaded["gross2024_fig6"]
+    fig5 = catalogue.figure_parameters(loaded, "gross2024_fig5")  # two runs and two theory-only datasets named directly
+    assert set(fig5["runs"]) == {"gross2024_fig5_spectrum", "gross2024_fig5_input_dimension"}
+    assert set(fig5["datasets"]) == {"gross2024_fig5_spectrum", "gross2024_fig5_input_dimension", "gross2024_fig5_theory_curve", "gross2024_fig5_small_input"}

@@ -184,6 +184,28 @@ def check_dataset(config: dict, key: str, name: str) -> dict:
     return config["datasets"][name]
 
 
+def figure_parameters(config: dict, figure: str) -> dict:
+    """What a figure was made with, for its report caption: its config section, the runs its section names anywhere
+    (values equal to a run's name), and their datasets and the datasets it names itself."""
+    section = config.get(figure, {})
+    names = set()
+
+    def collect(value):
+        if isinstance(value, str):
+            names.add(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v)
+
+    collect(section)
+    runs = {n: config["runs"][n] for n in sorted(names & set(config["runs"]))}
+    datasets = names & set(config["datasets"]) | {r["dataset"] for r in runs.values() if "dataset" in r}
+    return {figure: section, "runs": runs, "datasets": {n: config["datasets"][n] for n in sorted(datasets)}}
+
+
 # ------------------------------------------------------------------------- stage arguments
 def data_kwargs(dataset: dict, label: str, data_seed: int) -> dict:
     """Keyword arguments of gross2024.runs:make_data for one point."""

@@ -94,22 +94,8 @@ def register(paper, figure, *, inputs, claims, render, kind="figure", section=No
 
 
 def figure_parameters(figure):
-    """What a figure was made with, for its report caption: its config section and the runs and datasets it names."""
-    section = config.get(figure, {})
-    names = set()
-
-    def collect(value):
-        if isinstance(value, str):
-            names.add(value)
-        elif isinstance(value, dict):
-            [collect(v) for v in value.values()]
-        elif isinstance(value, list):
-            [collect(v) for v in value]
-
-    collect(section)
-    runs = {n: RUNS[n] for n in sorted(names & set(RUNS))}
-    datasets = {n: DATASETS[n] for n in sorted((names & set(DATASETS)) | {r["dataset"] for r in runs.values() if "dataset" in r})}
-    return {figure: section, "runs": runs, "datasets": datasets}
+    """What a figure was made with, for its report caption (sgdnoise.catalogue.figure_parameters)."""
+    return sgdnoise.catalogue.figure_parameters(config, figure)
 
 
 def figure_outputs(figure, kind):
