@@ -66,6 +66,21 @@ def test_claim_table_statuses_kinds_and_columns(tmp_path):
         table.add("h", "5b", "s", "q", "m", "e", "t", True, kind=claims.CONSISTENCY_CHECK, power="")
 
 
+def test_erratum_rows_need_the_printed_formula_to_fail_and_the_corrected_one_to_hold(tmp_path):
+    table = claims.ClaimTable("Corlouer2026", section="Sec. 5")
+    strong = claims.power(0.01, 0.05, "the printed shift in place of the corrected one")
+    common = dict(kind=claims.PAPER_CLAIM, power=strong, **QUOTE)
+    table.add("printed_fails_corrected_holds", "4", "s", "q", "0.95 +- 0.003", "1.05", "3 SE", False, erratum=(True, "0.95"), **common)
+    table.add("both_fail", "4", "s", "q", "0.8 +- 0.003", "1.05", "3 SE", False, erratum=(False, "0.95"), **common)
+    table.add("printed_holds", "4", "s", "q", "1.05 +- 0.003", "1.05", "3 SE", True, erratum=(False, "0.95"), **common)
+    table.add("too_weak", "4", "s", "q", "0.95 +- 0.3", "1.05", "3 SE", False, erratum=(True, "0.95"), kind=claims.PAPER_CLAIM,
+              power=claims.power(0.9, 0.05, "r"), **QUOTE)
+    table.write(tmp_path / "e.csv")
+    rows = pd.read_csv(tmp_path / "e.csv")
+    assert rows.status.tolist() == ["erratum", "not_reproduced", "reproduced", "not_judged"]
+    assert rows.expected[0] == "printed: 1.05; corrected: 0.95" and rows.expected[1] == "1.05"
+
+
 def test_power_is_decisive_only_when_the_effect_exceeds_the_tolerance():
     assert claims.power(0.1, 0.5, "r").decisive and claims.power(0.1, -0.5, "r").decisive
     assert not claims.power(0.5, 0.5, "r").decisive and not claims.power(np.inf, 1.0, "r").decisive

@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import scipy.stats
 
 CLAIM_COLUMNS = ["claim_id", "paper", "section", "figure", "kind", "location", "quote", "statement", "quantity", "measured", "expected",
                  "tolerance", "power", "status"]
@@ -61,18 +60,24 @@ class ClaimTable:
         self.rows: list[dict] = []
 
     def add(self, claim_id, figure, statement, quantity, measured, expected, tolerance, holds, *, kind,
-            power: Power | str, location: str = "", quote: str = "", loose: tuple[bool, str] | None = None) -> None:
+            power: Power | str, location: str = "", quote: str = "", loose: tuple[bool, str] | None = None,
+            erratum: tuple[bool, str] | None = None) -> None:
         """One row. Its status:
         - not_judged if `power` is a Power that is not decisive (the tolerance cannot reject the rival at this scale);
         - reproduced if `holds`;
+        - erratum if it fails but `erratum` = (the corrected formula holds within the same tolerance, the corrected
+          expectation) holds: `expected` is the printed formula's value, and the corrected one is written beside it;
         - qualitative if it fails but `loose` = (holds at a looser tolerance, that tolerance) holds, the looser
           tolerance appended to `tolerance`;
         - else not_reproduced.
-        A `power` given as text is for rows whose power is an argument rather than one number (say why)."""
+        A `power` given as text is for rows whose power is an argument rather than one number (say why); for an
+        erratum row, the power is the printed formula's distance from the corrected one against the tolerance."""
         if isinstance(power, Power) and not power.decisive:
             status = "not_judged"
         elif holds:
             status = "reproduced"
+        elif erratum is not None and erratum[0]:
+            status, expected = "erratum", f"printed: {expected}; corrected: {erratum[1]}"
         elif loose is not None and loose[0]:
             status, tolerance = "qualitative", f"{tolerance}; holds at the looser {loose[1]}"
         else:
@@ -101,6 +106,8 @@ def format_mean_sem(mean, sem) -> str:
 def bonferroni_t_limit(n_samples: int, n_tests: int, family_wise: float = 0.01) -> float:
     """|mean| / SE threshold for n_tests two-sided t tests over n_samples independent samples each, with a
     family-wise false-alarm rate `family_wise` under agreement (Bonferroni)."""
+    import scipy.stats  # here, not at module level: 1 s of import for every claims and stage job that never needs it
+
     return float(scipy.stats.t.ppf(1 - family_wise / (2 * n_tests), n_samples - 1))
 
 
