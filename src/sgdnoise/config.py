@@ -12,9 +12,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-import jsonschema
-import referencing
-import referencing.jsonschema
 import yaml
 
 SCHEMA_BASE = "file:///sgdnoise/schemas/"  # a base for relative $refs between the files; nothing is fetched
@@ -47,9 +44,12 @@ def check_yaml(path: str | Path) -> dict:
     return loaded
 
 
+# jsonschema and referencing are imported by the functions that validate: every stage job imports this module (for
+# ConfigError, through its figure package's checks) and would otherwise pay 0.1 s for a validator it never runs.
 def _strict_integers(validator_class):
     """Integers are ints: 8.0 where an integer belongs is refused (JSON Schema counts it as an integer), so a
     seed count or step number never reaches numpy as a float; booleans are not numbers."""
+    import jsonschema
     checker = validator_class.TYPE_CHECKER.redefine_many({
         "integer": lambda _, value: isinstance(value, int) and not isinstance(value, bool),
         "number": lambda _, value: isinstance(value, (int, float)) and not isinstance(value, bool),
@@ -59,6 +59,7 @@ def _strict_integers(validator_class):
 
 def _with_defaults(validator_class):
     """A validator that fills in `default` values from the schema while validating (as Snakemake does)."""
+    import jsonschema
     validate_properties = validator_class.VALIDATORS["properties"]
 
     def set_defaults(validator, properties, instance, schema):
@@ -78,6 +79,8 @@ def _key(path) -> str:
 def _schemas(schema_dir: Path) -> referencing.Registry:
     """Every schema file below `schema_dir`, addressable by its relative path, so that files join by $ref
     (e.g. "../definitions.schema.yaml#/$defs/positive_int" from gross2024/fig3.schema.yaml)."""
+    import referencing
+    import referencing.jsonschema
     resources = []
     for path in sorted(schema_dir.rglob("*.schema.yaml")):
         uri = SCHEMA_BASE + path.relative_to(schema_dir).as_posix()
@@ -130,6 +133,7 @@ def _has_path(tree, path) -> bool:
 def validate(instance, schema_dir: str | Path, schema_file: str, key: tuple = (), overrides: dict | None = None) -> None:
     """Validate `instance` (config key `key`) against `schema_file`, filling in its defaults in place. `overrides`:
     the command line's --config values at the same level, whose strings are parsed by the schema's types."""
+    import jsonschema
     found = _non_finite(instance)
     if found is not None:
         raise ConfigError(f"config key {_key(list(key) + list(found))}: {_at(instance, found)} is not a finite number")
