@@ -174,6 +174,8 @@ rule claims_check:
     log:
         logs("claims_check", "claims_check"),
     params:
-        step=step("claims:check_expected", on_change=config["expected_claims"]["on_change"], expected_path=EXPECTED_CLAIMS),
+        # scale=paper is a cluster run that no CI repeats: nothing committed to compare with, so its check only reports
+        step=step("claims:check_expected", on_change="warn" if config["scale"] == "paper" else config["expected_claims"]["on_change"],
+                  expected_path=EXPECTED_CLAIMS),
     script:
         RUN_STEP

@@ -158,57 +158,68 @@ def _at(tree, path):
     return tree
 
 
-def _quick_key(error: ConfigError, quick: dict) -> ConfigError:
-    """An error in the quick-scale config, reported under quick.<key> when the quick section set that key."""
+# Scales other than full, each with its block of overrides at the bottom of config.yaml: quick (tests, CI) and paper
+# (the papers' literal settings, hours of compute, meant for a cluster).
+SCALES = ("quick", "paper")
+
+
+def _scale_key(error: ConfigError, scale: str, overrides: dict) -> ConfigError:
+    """An error in the config of `scale`, reported under <scale>.<key> when that scale's block set the key."""
     message = str(error)
     prefix = "config key "
     if message.startswith(prefix):
         key = message[len(prefix):].split(":", 1)[0]
         path = [int(k) if k.isdigit() else k for k in key.split(".")]
-        if _has_path(quick, path):
-            return ConfigError(f"{prefix}quick.{message[len(prefix):]}")
-    return ConfigError(f"{message} (at scale=quick, with the quick: overrides)")
+        if _has_path(overrides, path):
+            return ConfigError(f"{prefix}{scale}.{message[len(prefix):]}")
+    return ConfigError(f"{message} (at scale={scale}, with the {scale}: overrides)")
+
+
+def _scaled(config: dict) -> dict[str, dict]:
+    """{scale: the config with that scale's overrides merged in} for every scale block."""
+    return {scale: deep_merge(config, config.get(scale) or {}) for scale in SCALES}
 
 
 def load(config: dict, schema_dir: str | Path, overrides: dict | None = None, check=None) -> dict:
-    """The config after applying the `quick` overrides when scale == quick, with the shared sections (config.schema.yaml:
-    scale, seeds, engine, plot, datasets, runs) validated, their defaults filled in, then `check(config)` (the run
-    catalogue's cross-field checks). Figure sections are validated by section() as their rule files are read.
-    The quick-scale config is validated and checked at every scale, so a typo under quick: stops a full run too,
-    named quick.<key>. `overrides`: the command line's --config values (their strings are parsed by type)."""
+    """The config after applying the overrides of its scale (the `quick:` or `paper:` block; none at full), with the
+    shared sections (config.schema.yaml: scale, seeds, engine, plot, datasets, runs) validated, their defaults filled
+    in, then `check(config)` (the run catalogue's cross-field checks). Figure sections are validated by section() as
+    their rule files are read. The config of every scale is validated and checked whatever the scale, so a typo
+    under quick: stops a full run too, named quick.<key>. `overrides`: the command line's --config values (their
+    strings are parsed by type)."""
     config = copy.deepcopy(config)
     validate(config, schema_dir, "config.schema.yaml", overrides=overrides)
-    quick = config.get("quick") or {}
-    merged = deep_merge(config, quick)
-    if config.get("scale", "full") != "quick" and check is not None:
+    if check is not None:
         check(config)
-    try:
-        validate(merged, schema_dir, "config.schema.yaml")
-        if check is not None:
-            check(merged)
-    except ConfigError as error:
-        raise _quick_key(error, quick) from None
-    return merged if config.get("scale", "full") == "quick" else config
+    scaled = _scaled(config)
+    for scale, merged in scaled.items():
+        try:
+            validate(merged, schema_dir, "config.schema.yaml")
+            if check is not None:
+                check(merged)
+        except ConfigError as error:
+            raise _scale_key(error, scale, config.get(scale) or {}) from None
+    return scaled.get(config.get("scale", "full"), config)
 
 
 def section(config: dict, name: str, schema_dir: str | Path, schema_file: str, check=None) -> dict:
     """Validate the figure section config[name] against its own schema (defaults filled in), then run the figure's
-    `check(section, config)` for what the schema cannot express; at full scale, the same for the section with the
-    quick: overrides (errors named quick.<key>). Returns the section."""
+    `check(section, config)` for what the schema cannot express; then the same for the section with every other
+    scale's overrides (errors named <scale>.<key>). Returns the section."""
     if name not in config:
         raise ConfigError(f"config key {name}: missing (the section of workflow/schemas/{schema_file})")
     validate(config[name], schema_dir, schema_file, key=(name,))
     if check is not None:
         check(config[name], config)
-    quick = config.get("quick") or {}
-    if config.get("scale", "full") != "quick":
-        merged = deep_merge(config, quick)
+    for scale, merged in _scaled(config).items():
+        if scale == config.get("scale", "full"):
+            continue  # config is already that scale's
         try:
             validate(merged[name], schema_dir, schema_file, key=(name,))
             if check is not None:
                 check(merged[name], merged)
         except ConfigError as error:
-            raise _quick_key(error, quick) from None
+            raise _scale_key(error, scale, config.get(scale) or {}) from None
     return config[name]
 
 
