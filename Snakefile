@@ -121,7 +121,7 @@ rule workflow_cost:
     log:
         logs("workflow_cost", "workflow_cost"),
     params:
-        step=step("workflow_cost:summarize_benchmarks", benchmark_dir="results/benchmarks"),
+        step=step("workflow_cost:summarize_benchmarks", benchmark_dir="results/benchmarks", log_dir="results/logs"),
     script:
         RUN_STEP
 
