@@ -151,6 +151,8 @@ rule report_pages:
     output:
         claims_page=report("results/report/claims.html", category="Claims", caption="workflow/report/claims.rst"),
         errata_page=report("results/report/errata.html", category="Claims", caption="workflow/report/errata.rst"),
+        errata_pages=report(directory("results/report/errata"), patterns=["{name}.html"], category="Errata and ambiguities",
+                            caption="workflow/report/errata.rst"),
         cost_page=report("results/report/cost.html", category="Cost", caption="workflow/report/cost.rst"),
     log:
         logs("report_pages", "report_pages"),
