@@ -112,16 +112,18 @@ for _paper in sorted({e["paper"] for e in REGISTRY["figures"].values()}):
 
 
 rule workflow_cost:
-    """Wall time and peak memory per rule, from the benchmark file every expensive job writes."""
+    """Wall time and peak memory per rule, from the benchmark file every expensive job writes, and the cost per figure."""
     input:
         claims="results/claims.csv",
         figures=TARGETS,
     output:
         table="results/benchmarks/workflow_cost.csv",
+        figure_table="results/benchmarks/figure_cost.csv",
     log:
         logs("workflow_cost", "workflow_cost"),
     params:
-        step=step("workflow_cost:summarize_benchmarks", benchmark_dir="results/benchmarks", log_dir="results/logs"),
+        step=step("workflow_cost:summarize_benchmarks", benchmark_dir="results/benchmarks", log_dir="results/logs",
+                  figures={f: {k: sorted(figure_parameters(f)[k]) for k in ("runs", "datasets")} for f in REGISTRY["figures"]}),
     script:
         RUN_STEP
 
