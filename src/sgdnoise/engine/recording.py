@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import numba
 import numpy as np
 
-from ..statistics import StreamingMoments
+from ..statistics import DivergedError, StreamingMoments
 
 # numba's port of numpy's ziggurat (Generator.standard_normal) casts uint64 to int64 by design; without this
 # filter every compilation would print a type-safety warning into the job logs.
@@ -163,6 +163,16 @@ class Recorder:
         return Recording(count, reference, sum_dev, sum_outer, self.trace, self.schedule.trace_steps)
 
 
+def _check_records(records: np.ndarray, done: int, n_steps: int, schedule: Schedule) -> None:
+    """Stop at the end of the chunk in which a seed's records (weights, modes or loss) became non-finite."""
+    finite = np.isfinite(records).all(axis=2)
+    if finite.all():
+        return
+    bad = np.flatnonzero(~finite.all(axis=1))
+    record_steps = done + schedule.record_every * np.arange(1, records.shape[1] + 1)
+    raise DivergedError(bad, record_steps[np.argmin(finite[bad], axis=1)], records.shape[0], done + n_steps, schedule.total)
+
+
 def run_chunks(
     schedule: Schedule,
     recorder: Recorder,
@@ -176,6 +186,7 @@ def run_chunks(
         draws = streams.draw(n) if streams is not None else None
         records = recorder.buffer(n)
         advance(draws, records)
+        _check_records(records, done, n, schedule)
         recorder.add(done, records)
         if progress is not None:
             progress(done + n, schedule.total)
