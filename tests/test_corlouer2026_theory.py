@@ -312,36 +312,39 @@ def test_stationary_density_quadrature_on_an_ornstein_uhlenbeck_process():
     np.testing.assert_allclose(law.log_normalisation, -np.log(d) + k * m**2 / d + 0.5 * np.log(np.pi * d / k), rtol=1e-9)
 
 
-def euler_maruyama_moments(drift, diffusion, w0, dt, burn_in, horizon, n_chains, rng):
-    """Per-chain time averages of w and w^2 after burn-in; the chains are independent, so their spread gives the SE."""
+def euler_maruyama_moments(drift, diffusion, w0, center, dt, burn_in, horizon, n_chains, rng):
+    """Per-chain time averages of w and (w - center)^2 after burn-in; the chains are independent, so their spread
+    gives the SE. Centring on a fixed value keeps each chain's mean fluctuation out of the second moment's SE."""
     w = np.full(n_chains, w0)
     first, second, n = np.zeros(n_chains), np.zeros(n_chains), 0
     for step in range(int(round(horizon / dt))):
         w = w + drift(w) * dt + np.sqrt(diffusion(w) * dt) * rng.standard_normal(n_chains)
         if step * dt >= burn_in:
             first += w
-            second += w * w
+            second += (w - center) ** 2
             n += 1
     return first / n, second / n
 
 
-@pytest.mark.parametrize("depth, beta", [(2, 0.05), (4, 0.02)])
+@pytest.mark.parametrize("depth, beta", [(2, 0.02), (4, 0.01)])
 def test_stationary_density_matches_a_long_euler_maruyama_simulation(depth, beta):
     """Eq. 16 by quadrature, with the corrected drift Eq. 5 + ito_drift and Eq. 7, against 2000 EM chains
-    (dt = 1e-3, 35 time units after a burn-in of 5; relaxation time 1/(L s^a) <= 0.5). Mean and variance within
-    4 SE over chains plus an EM bias allowance (first order in dt: rate * dt times the quantity)."""
+    (dt = 1e-3, 35 time units after a burn-in of 5; relaxation time 1/(L s^a) <= 0.5). Mean and E(w - mean_quad)^2
+    (= the variance if the means agree) within 4 SE over chains plus an EM bias allowance (first order in dt: rate *
+    dt times the variance). SEs ~4e-4 / 3e-4 (mean), 4e-5 / 3e-5 (variance): Eq. 18's variance is 8 / 10 SE off,
+    Eq. 17's mean 30 / 70 SE. beta is small enough that the power-law tail beyond w = 1.8 holds < 3e-6 of the mass
+    (at beta = 0.05 it holds 5e-4 and moves the variance by 2 %, which 2000 chains sample poorly)."""
     s, variance = 1.0, 0.5
     drift = lambda w: theory.gradient_drift(np.abs(w), s, depth) + theory.ito_drift(np.abs(w), s, depth, beta, variance)
     diffusion = lambda w: theory.modewise_diffusion_balanced(np.abs(w), s, depth, beta, variance)
-    law = theory.stationary_density(drift, diffusion, np.linspace(0.2, 1.8, 8001))
+    law = theory.stationary_density(drift, diffusion, np.linspace(0.05, 5.0, 49501))
     rng = np.random.default_rng(100 + depth)
-    first, second = euler_maruyama_moments(drift, diffusion, s, 1e-3, 5.0, 40.0, 2000, rng)
-    rate_dt = depth * 1e-3
+    first, second = euler_maruyama_moments(drift, diffusion, s, law.mean, 1e-3, 5.0, 40.0, 2000, rng)
+    bias = depth * 1e-3 * law.variance
     mean, mean_se = first.mean(), first.std(ddof=1) / np.sqrt(first.size)
-    var_samples = second - first.mean() ** 2
-    var, var_se = var_samples.mean(), var_samples.std(ddof=1) / np.sqrt(first.size)
-    assert abs(mean - law.mean) < 4 * mean_se + rate_dt * law.variance, (mean, law.mean, mean_se)
-    assert abs(var - law.variance) < 4 * var_se + rate_dt * law.variance, (var, law.variance, var_se)
+    var, var_se = second.mean(), second.std(ddof=1) / np.sqrt(first.size)
+    assert abs(mean - law.mean) < 4 * mean_se + bias, (mean, law.mean, mean_se)
+    assert abs(var - law.variance) < 4 * var_se + bias, (var, law.variance, var_se)
     # the shift below s is resolved by the simulation: the printed Eq. 17 puts the mean above s
     assert mean < s - 10 * mean_se and law.mean < s
 

@@ -321,7 +321,9 @@ def stationary_density(drift: Callable[[np.ndarray], np.ndarray], diffusion: Cal
     """p(w) ~ (1/D) exp(int 2 mu / D)  (Prop. 5.2, Eq. 16: zero probability current), by cumulative Simpson
     quadrature on a fine uniform grid (odd length) that covers the mass. Eq. 16's lower limit 0 diverges
     (2 mu / D ~ w^{-2(L-1)/L} at small w), so the reference point is grid[0]; only the normalisation depends on it.
-    The mode is refined by a parabola through the three largest log-density points."""
+    The mode is refined by a parabola through the three largest log-density points. With the corrected Ito drift the
+    density has a power-law tail p ~ w^{-2 - 3(L-1)/L} (at large w the Ito drift outgrows the gradient drift), so
+    unless beta is small the grid must reach far beyond s."""
     grid = np.asarray(grid, dtype=float)
     d = diffusion(grid)
     log_p = integrate.cumulative_simpson(2 * drift(grid) / d, x=grid, initial=0.0) - np.log(d)
