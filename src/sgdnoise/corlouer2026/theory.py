@@ -225,7 +225,9 @@ def ito_drift_dense(weights: Sequence[np.ndarray], teacher: np.ndarray, mode: in
 
 def ito_drift(w, s, depth: int, beta: float, label_noise_variance: float):
     """Corrected Ito drift of a balanced aligned mode when no other mode moves (every other mode at 0 or learned):
-    (beta/2) L (L-1) w^{(3L-4)/L} [2 (s-w)^2 + sigma_q^2] = ((L-1)/(2L)) D(w) / w  (formulas.md; replaces Eqs. 6, 14, App. E)."""
+    (beta/2) L (L-1) w^{(3L-4)/L} [2 (s-w)^2 + sigma_q^2] = ((L-1)/(2L)) D(w) / w  (formulas.md; replaces Eqs. 6, 14, App. E).
+    It is 0 at w = 0, but a mode at w = 0 is pushed by beta s (s_g - w_g) w_g^{(3L-4)/L} by every mode g that is
+    learning (ito_drift_aligned)."""
     w = np.asarray(w, dtype=float)
     return 0.5 * beta * depth * (depth - 1) * w ** ((3 * depth - 4) / depth) * (2 * (s - w) ** 2 + label_noise_variance)
 
