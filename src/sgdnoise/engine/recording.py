@@ -8,8 +8,6 @@ do not depend on the chunk size, the thread count or which other seeds share the
 
 from __future__ import annotations
 
-import sys
-import time
 import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -17,7 +15,7 @@ from typing import Callable, Iterator
 import numba
 import numpy as np
 
-from ..statistics import StreamingMoments
+from ..statistics import DivergedError, StreamingMoments
 
 # numba's port of numpy's ziggurat (Generator.standard_normal) casts uint64 to int64 by design; without this
 # filter every compilation would print a type-safety warning into the job logs.
@@ -165,22 +163,14 @@ class Recorder:
         return Recording(count, reference, sum_dev, sum_outer, self.trace, self.schedule.trace_steps)
 
 
-def progress_reporter(label: str, every_seconds: float = 30.0, clock=time.monotonic):
-    """Progress lines on stderr (the job log) at every 10 % of the steps and at least every `every_seconds`:
-    steps done, rate and the estimated time left (wall-clock appears in logs only, never in results)."""
-    start = clock()
-    state = {"percent": 0, "last": start}
-
-    def report(done: int, total: int) -> None:
-        now = clock()
-        percent = 100 * done // total
-        if percent // 10 > state["percent"] // 10 or now - state["last"] >= every_seconds:
-            rate = done / (now - start) if now > start else float("inf")
-            left = (total - done) / rate if rate > 0 else float("inf")
-            print(f"{label}: {percent}% ({done} of {total} steps), {rate:.3g} steps/s, about {left:.0f} s left", file=sys.stderr, flush=True)
-            state.update(percent=percent, last=now)
-
-    return report
+def _check_records(records: np.ndarray, done: int, n_steps: int, schedule: Schedule) -> None:
+    """Stop at the end of the chunk in which a seed's records (weights, modes or loss) became non-finite."""
+    finite = np.isfinite(records).all(axis=2)
+    if finite.all():
+        return
+    bad = np.flatnonzero(~finite.all(axis=1))
+    record_steps = done + schedule.record_every * np.arange(1, records.shape[1] + 1)
+    raise DivergedError(bad, record_steps[np.argmin(finite[bad], axis=1)], records.shape[0], done + n_steps, schedule.total)
 
 
 def sequential_sum(total: np.ndarray, records: np.ndarray) -> np.ndarray:
@@ -268,6 +258,7 @@ def run_chunks(
         draws = streams.draw(n) if streams is not None else None
         records = recorder.buffer(n)
         advance(draws, records)
+        _check_records(records, done, n, schedule)
         recorder.add(done, records)
         if progress is not None:
             progress(done + n, schedule.total)
