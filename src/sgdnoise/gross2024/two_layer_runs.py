@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from .. import io, seeding
-from ..engine.recording import progress_reporter
+from ..progress import progress_reporter
 from ..statistics import check_finite
 from .runs import open_runs  # noqa: F401  (the reader of this family: seed blocks of one point concatenated along seed)
 
