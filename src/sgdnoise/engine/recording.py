@@ -173,6 +173,78 @@ def _check_records(records: np.ndarray, done: int, n_steps: int, schedule: Sched
     raise DivergedError(bad, record_steps[np.argmin(finite[bad], axis=1)], records.shape[0], done + n_steps, schedule.total)
 
 
+def sequential_sum(total: np.ndarray, records: np.ndarray) -> np.ndarray:
+    """total + the records (n_seeds, n, dim) summed over n one after another (np.cumsum is sequential), so that the
+    sum of a stream of records, bit for bit, does not depend on how it was chunked."""
+    return np.concatenate([total[:, None], records], axis=1).cumsum(axis=1)[:, -1]
+
+
+@dataclass
+class BlockRecording(Recording):
+    """A Recording whose moments are of a block of the record and whose trace keeps another, with the sums of every
+    record entry over each half of the window (about `record_reference`)."""
+
+    record_reference: np.ndarray = None  # (n_seeds, record_dim): the first record of the window
+    half_counts: tuple[int, int] = (0, 0)  # records in the first and the second half of the window
+    half_sums: np.ndarray = None  # (2, n_seeds, record_dim): sums of (r - record_reference) over each half
+
+    @property
+    def window_mean(self) -> np.ndarray:
+        """Mean of every record entry over the window, (n_seeds, record_dim)."""
+        return self.record_reference + self.half_sums.sum(axis=0) / self.n_records
+
+    @property
+    def half_window_means(self) -> np.ndarray:
+        """Means of every record entry over the first and the second half of the window, (2, n_seeds, record_dim)."""
+        return self.record_reference + self.half_sums / np.array(self.half_counts, dtype=float)[:, None, None]
+
+
+class BlockRecorder(Recorder):
+    """A Recorder for records too large to keep whole: streaming moments of the entries `moment_block` only, a trace
+    of the entries `trace_block` only, and sums of every entry over each half of the window (the first half holds
+    the window's first n_records // 2 records), so the window mean of every entry is kept. A subclass, so that the
+    code of the other families (and with it their code hash) stays as it was."""
+
+    def __init__(self, schedule: Schedule, initial_records: np.ndarray, moment_block: slice, trace_block: slice, reference: np.ndarray | None = None):
+        n_seeds, self.record_dim = initial_records.shape
+        super().__init__(schedule, initial_records[:, trace_block], len(range(self.record_dim)[moment_block]), reference)
+        self.moment_block, self.trace_block = moment_block, trace_block
+        self.record_reference = None
+        self.half_counts = [0, 0]
+        self.half_sums = np.zeros((2, n_seeds, self.record_dim))
+        self.half_steps = schedule.burn_in_steps + (schedule.measure_steps // schedule.record_every // 2) * schedule.record_every
+
+    def buffer(self, n_steps: int) -> np.ndarray:
+        """Records buffer of one chunk, (n_seeds, n_steps // record_every, record_dim): whole records."""
+        n = n_steps // self.schedule.record_every
+        if n not in self._buffers:
+            self._buffers[n] = np.empty((self.trace.shape[0], n, self.record_dim))
+        return self._buffers[n]
+
+    def add(self, done: int, records: np.ndarray) -> None:
+        record_steps = done + self.schedule.record_every * np.arange(1, records.shape[1] + 1)
+        window_steps = record_steps[record_steps > self.schedule.burn_in_steps]
+        if window_steps.size:
+            window = records[:, -window_steps.size :]
+            if self.record_reference is None:
+                self.record_reference = window[:, 0].copy()
+                self.reference = window[:, 0, self.moment_block].copy() if self.reference is None else self.reference
+            self.moments.add(window[:, :, self.moment_block] - self.reference[:, None, :])
+            deviation = window - self.record_reference[:, None, :]
+            first = window_steps <= self.half_steps
+            for half, part in enumerate((deviation[:, first], deviation[:, ~first])):
+                self.half_sums[half] = sequential_sum(self.half_sums[half], part)
+                self.half_counts[half] += part.shape[1]
+        traced = records[:, record_steps % self.schedule.trace_every == 0, self.trace_block]
+        self.trace[:, self._n_trace : self._n_trace + traced.shape[1]] = traced
+        self._n_trace += traced.shape[1]
+
+    def result(self) -> BlockRecording:
+        recording = super().result()
+        record_reference = self.record_reference if self.record_reference is not None else np.full(self.half_sums.shape[1:], np.nan)
+        return BlockRecording(**recording.__dict__, record_reference=record_reference, half_counts=tuple(self.half_counts), half_sums=self.half_sums)
+
+
 def run_chunks(
     schedule: Schedule,
     recorder: Recorder,
