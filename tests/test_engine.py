@@ -137,7 +137,7 @@ def test_streaming_moments_equal_direct_sums_whatever_the_chunks_and_threads():
 
 
 def test_progress_lines_every_tenth_and_at_least_every_30_seconds(capsys):
-    from sgdnoise.engine.recording import progress_reporter
+    from sgdnoise.progress import progress_reporter
 
     now = [0.0]
     report = progress_reporter("run x", clock=lambda: now[0])

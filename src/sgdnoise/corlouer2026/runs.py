@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from .. import io, seeding
-from ..engine.recording import progress_reporter
+from ..progress import progress_reporter
 from ..statistics import check_finite
 
 METHODS = ("online_sgd", "gd", "gradient_flow", "sde", "langevin")

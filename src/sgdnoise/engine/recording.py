@@ -8,8 +8,6 @@ do not depend on the chunk size, the thread count or which other seeds share the
 
 from __future__ import annotations
 
-import sys
-import time
 import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -204,24 +202,6 @@ class Recorder:
         record_reference = self.record_reference if self.record_reference is not None else np.full(self.half_sums.shape[1:], np.nan)
         return Recording(count, reference, sum_dev, sum_outer, self.trace, self.schedule.trace_steps, record_reference,
                          tuple(self.half_counts), self.half_sums)
-
-
-def progress_reporter(label: str, every_seconds: float = 30.0, clock=time.monotonic):
-    """Progress lines on stderr (the job log) at every 10 % of the steps and at least every `every_seconds`:
-    steps done, rate and the estimated time left (wall-clock appears in logs only, never in results)."""
-    start = clock()
-    state = {"percent": 0, "last": start}
-
-    def report(done: int, total: int) -> None:
-        now = clock()
-        percent = 100 * done // total
-        if percent // 10 > state["percent"] // 10 or now - state["last"] >= every_seconds:
-            rate = done / (now - start) if now > start else float("inf")
-            left = (total - done) / rate if rate > 0 else float("inf")
-            print(f"{label}: {percent}% ({done} of {total} steps), {rate:.3g} steps/s, about {left:.0f} s left", file=sys.stderr, flush=True)
-            state.update(percent=percent, last=now)
-
-    return report
 
 
 def run_chunks(

@@ -17,7 +17,7 @@ import xarray as xr
 
 from . import data as datamod
 from .. import io, seeding
-from ..engine.recording import progress_reporter
+from ..progress import progress_reporter
 from ..statistics import check_finite
 from . import theory_sec2 as theory
 
