@@ -32,7 +32,8 @@ def panel_a(rng, n_seeds, truth="exact"):
         two = ("seed", "mode")
         cases.append(xr.Dataset(
             {"loss_curvature": (two, measured), "exact_curvature": (two, exact), "printed_curvature": (two, printed),
-             "half_loss_curvature": (("seed", "half", "mode"), half), "D1": (two, D1), "D2": ("seed", D2)},
+             "half_loss_curvature": (("seed", "half", "mode"), half), "D1": (two, D1), "D2": ("seed", D2),
+             "finite_window_ratio": (two, np.ones_like(exact))},
             coords={"seed": np.arange(n_seeds), "mode": np.arange(N_H_A), "half": [0, 1], "N": N_IN_A, "P": 100 * N_IN_A},
         ).expand_dims(case=[case]).assign_coords(learning_rate=("case", [LR]), batch_size=("case", [S]), time_per_step=("case", [dt]),
                                                  window_time=("case", [3000.0]), method=("case", [case.split("_")[0]])))
@@ -59,7 +60,7 @@ def panel_b(rng, n_seeds, truth="paper"):
         theory_gamma = np.concatenate([gamma_top, np.full(n_modes - k, 1e-18)])[None].repeat(n_seeds, axis=0)
         two = ("seed", "mode")
         cases.append(xr.Dataset(
-            {"covariance_eigenvalues": (two, gamma), "loss_curvature": (two, curv), "theory_covariance_eigenvalues": (two, theory_gamma),
+            {"covariance_eigenvalues": (two, gamma), "raw_covariance_eigenvalues": (two, gamma), "loss_curvature": (two, curv), "theory_covariance_eigenvalues": (two, theory_gamma),
              "theory_loss_curvature": (two, theory_curv), "flat_level": ("seed", level), "D2": ("seed", D2)},
             coords={"seed": np.arange(n_seeds), "mode": index, "N": N_IN_B, "n_hidden": N_H_B, "P": 100 * N_IN_B},
         ).expand_dims(case=[case]).assign_coords(learning_rate=("case", [LR]), batch_size=("case", [S]), time_per_step=("case", [1.0]),
@@ -135,6 +136,16 @@ def test_loss_curvature_against_the_closed_form():
     basis = theory.svd_basis(W1, W2)
     _, curvature = fig9.loss_curvature(Xw, y, W1, W2, basis.A.T, theta, "second_layer")
     assert np.allclose(curvature, theory.loss_perturbation_exact(1.0, basis.D1, 1 / n_in), rtol=1e-10)
+
+
+def test_finite_window_expectation_tends_to_one_for_resolved_modes():
+    rng = np.random.default_rng(9)
+    D1, D2 = np.array([3.0, 1.0, 0.3, 0.1]), 0.8
+    m22 = theory.m22_diagonal(D1, D2, learning_rate=LR, batch_size=S, label_noise_variance=SIGMA_Y2)
+    long = fig9.finite_window_expectation(rng, D1, D2, m22, input_variance=0.02, record_interval=5.0, n_records=20000, replicates=8)
+    assert np.allclose(long, 1.0, atol=0.02)  # well separated M22 and a long window: the sample modes are the columns of A
+    short = fig9.finite_window_expectation(rng, D1, D2, m22, input_variance=0.02, record_interval=5.0, n_records=40, replicates=64)
+    assert short[0] < 0.99 and short[-1] > 1.2  # a short window mixes: the top mode's ratio drops, the bottom one's rises
 
 
 def test_detrended_covariance_removes_a_linear_trend():

@@ -11,7 +11,7 @@ from ...plotting import no_minor_labels, save, theme
 from ...statistics import mean_and_sem
 
 STYLE = {"sgd": dict(marker="o", ls="-", label="SGD"), "sgf": dict(marker="^", ls="-.", label="SGF (Wick)"),
-         "sgf_half_dt": dict(marker="v", ls=":", label="SGF, dt/2")}
+         "sgf_half_dt": dict(marker="v", ls=":", label="SGF, dt/2"), "sgf_small_noise": dict(marker="s", ls="--", label=r"SGF, $\lambda/S = 10^{-5}$")}
 
 
 def _case(ds, case):
@@ -47,6 +47,7 @@ def render(summary_a_path: str, summary_b_path: str, outputs: list[str], *, plot
         c = _case(a, case)
         _band(axes[1], index, (c.loss_curvature / c.exact_curvature).values, colors[str(case)], **STYLE[str(case)])
     axes[1].axhline(1, color="k", lw=1.5, label="(3.37) exact")
+    axes[1].plot(index, ref.finite_window_ratio.mean("seed"), "-", color="0.45", lw=1.5, label="(3.37) along a finite window's modes (linear theory, MC)")
     axes[1].plot(index, (ref.printed_curvature / ref.exact_curvature).mean("seed"), "--", color="k", lw=1.2, label=r"printed: $D_2/(D_{1,ii} + D_2)$")
     axes[1].set(xlabel="mode index $i$", ylabel=r"$\delta L(\theta a_i) \,/\, (\sigma_x^2 \theta^2 D_{1,ii}/2)$", ylim=(0, 2.5),
                 title="(a) measured over the exact form (mean $\\pm$ SE over seeds)")
@@ -70,11 +71,12 @@ def render(summary_a_path: str, summary_b_path: str, outputs: list[str], *, plot
     inset = axes[2].inset_axes([0.6, 0.55, 0.37, 0.4])
     for case in b.case.values:
         inset.plot(index, _case(b, case).covariance_eigenvalues.mean("seed"), ".", ms=1.5, color=colors[str(case)])
+    inset.plot(index, ref.raw_covariance_eigenvalues.mean("seed"), "-", color="0.6", lw=0.8)  # SGD, not detrended
     theory = ref.theory_covariance_eigenvalues.mean("seed").values
     inset.plot(index[:n_in], theory[:n_in], "-", color="k", lw=1)
     inset.axvline(n_in + 0.5, color="0.5", lw=0.6)
     inset.set(xscale="log", yscale="log")
-    inset.set_title("eig cov(vec $\\delta W_1$)", fontsize="xx-small")
+    inset.set_title("eig cov(vec $\\delta W_1$) (grey: SGD not detrended)", fontsize="xx-small")
     inset.tick_params(labelsize="xx-small")
     no_minor_labels(inset)
     save(fig, outputs, plot["dpi"])
