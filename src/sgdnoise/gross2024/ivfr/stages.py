@@ -23,7 +23,7 @@ from ... import claims as claimsmod
 from ... import io
 from ...statistics import mean_and_sem, sorted_eigh
 from .. import theory_sec3 as theory
-from ..relaxation.stages import open_runs
+from ..two_layer_runs import open_runs
 
 LOCATION = "Sec. III C 3"
 PAPER_PSI = 2.0

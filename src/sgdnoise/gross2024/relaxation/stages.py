@@ -20,17 +20,11 @@ from ... import claims as claimsmod
 from ... import io
 from ...statistics import mean_and_sem
 from .. import theory_sec3 as theory
+from ..two_layer_runs import open_runs
 
 LOCATION = "Sec. III D"
 GROUPS = ("coupled", "second_layer_only")  # omega_k = D1k + D2 (k <= N_h) and omega_k = D2 (N_h < k <= N_i)
 ZERO_RATE = 1e-12  # relative to the largest omega_k: below it a mode counts as a zero mode (they are 0 to rounding)
-
-
-def open_runs(paths: list[str]) -> xr.Dataset:
-    """Private stand-in for the run family's reader (sgdnoise.gross2024.two_layer_runs.open_runs, not merged yet):
-    the seed blocks of one point concatenated along seed."""
-    return xr.concat([io.open_dataset(p) for p in paths], dim="seed", data_vars="minimal", coords="minimal", compat="override",
-                     combine_attrs="override")
 
 
 # ------------------------------------------------------------------------------------------- estimators
@@ -97,6 +91,7 @@ def extract_statistics(train_paths: list[str], output: str, *, learning_rate: fl
     mean-square displacement of each mode at every lag (does a zero mode move?) and the tail rate of the
     autocovariance summed over the nonzero modes."""
     runs = open_runs(train_paths)
+    runs = runs.isel(time=runs.step.values >= int(runs.attrs["burn_in_steps"]))  # the trace covers the burn-in too
     n_in = runs.sizes["feature"]
     input_variance = 1.0 / n_in
     time = runs.time.values
