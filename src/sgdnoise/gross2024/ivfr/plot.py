@@ -48,7 +48,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     centers = np.sqrt(ds.ratio_bin_lower.sel(regime=bins).values * ds.ratio_bin_upper.sel(regime=bins).values)
     for c in scales:
         psi = ds.psi.sel(init_scale=c, regime=bins).stack(sample=("n_hidden", "seed")).values
-        ok = np.isfinite(psi).sum(axis=1) >= 2
+        ok = np.isfinite(psi).sum(axis=-1) >= 2
         mean = np.array([np.nanmean(v) if k else np.nan for v, k in zip(psi, ok)])
         sem = np.array([np.nanstd(v, ddof=1) / np.sqrt(np.isfinite(v).sum()) if k else np.nan for v, k in zip(psi, ok)])
         axes[1].errorbar(centers, mean, yerr=sem, fmt="o", mfc="none", capsize=2, color=colors[c], label=f"SGD, $c = {c:g}$")
@@ -61,8 +61,8 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     axes[1].legend(fontsize="x-small", loc="lower left")
 
     # (c) psi in the D1 << D2 and D1 ~ D2 regimes per sweep point
-    for regime, fmt, label in (("small", "o", f"$D_1/D_2 < {ds.attrs['small_ratio']:g}$"),
-                               ("comparable", "s", f"${ds.attrs['comparable_lower']:g} \\leq D_1/D_2 \\leq {ds.attrs['comparable_upper']:g}$")):
+    for regime, fmt, label in (("small", "o", f"$D_1/D_2 < {float(ds.attrs['small_ratio']):g}$"),
+                               ("comparable", "s", f"${float(ds.attrs['comparable_lower']):g} \\leq D_1/D_2 \\leq {float(ds.attrs['comparable_upper']):g}$")):
         for i, c in enumerate(scales):
             psi = ds.psi.sel(init_scale=c, regime=regime).values  # (n_hidden, seed)
             mean, sem = np.full(len(hidden), np.nan), np.full(len(hidden), np.nan)

@@ -42,7 +42,7 @@ def full_batch_gradients(first_layer, second_layer, input_moment, input_label_mo
     """(dL/dW1, dL/dW2) of (3.1), L = 1/2 <y^2> - w c + 1/2 w Sigma w^T with w = W2 W1, Sigma = X^T X / P
     (`input_moment`), c = X^T y / P (`input_label_moment`); broadcasting over leading axes of the weights."""
     product = np.einsum("...h,...hi->...i", second_layer, first_layer)
-    residual_gradient = product @ input_moment - input_label_moment  # dL/dw
+    residual_gradient = np.einsum("...i,...ij->...j", product, input_moment) - input_label_moment  # dL/dw (Sigma symmetric)
     return np.einsum("...h,...i->...hi", second_layer, residual_gradient), np.einsum("...i,...hi->...h", residual_gradient, first_layer)
 
 
@@ -169,11 +169,13 @@ def summarize(statistics_paths: list[str], output: str, *, small_ratio: float, c
              "theory_psi": (("seed", "regime"), np.array(th), {"long_name": "psi fitted to (3.34) against F = (sigma_x^2 D1)^(-1/2)", "units": "1"}),
              "max_ratio": (("seed", "regime"), np.array(maxima), {"long_name": "largest D1_ii / D2 among the fitted SGD modes", "units": "1"})},
             coords={"regime": list(regimes)}))
-    merged = [xr.merge([p, f]).expand_dims(["init_scale", "n_hidden"]) for p, f in zip(parts, fits)]
-    summary = xr.combine_by_coords([m.drop_attrs() for m in merged], join="outer", combine_attrs="drop")
+    modes = np.arange(max(p.sizes["mode"] for p in parts))
+    merged = [xr.merge([p, f]).drop_attrs().reindex(mode=modes).expand_dims(["init_scale", "n_hidden"]) for p, f in zip(parts, fits)]
+    summary = xr.merge(merged, join="outer", compat="no_conflicts", combine_attrs="drop")
     summary = summary.assign_coords(ratio_bin_lower=("regime", [np.nan, comparable_ratio[0], *ratio_bins[:-1]]),
                                     ratio_bin_upper=("regime", [small_ratio, comparable_ratio[1], *ratio_bins[1:]]))
     summary.attrs = io.provenance(provenance, level=parts[0].attrs["level"], n_in=parts[0].attrs["n_in"], small_ratio=small_ratio,
+                                  gradient_flow_time=parts[0].attrs["gradient_flow_time"], gradient_flow_dt=parts[0].attrs["gradient_flow_dt"],
                                   comparable_lower=comparable_ratio[0], comparable_upper=comparable_ratio[1])
     io.write_netcdf(summary, output)
 
@@ -253,7 +255,7 @@ def claims(summary_path: str, output: str) -> None:
     rows.add("conservation_gradient_flow", "Sec. III A (3.6)",
              "W1 W1^T - W2^T W2 is conserved under gradient flow on the full-batch loss (3.1), from the runs' initial weights",
              f"largest relative change ||dQ||_F / (||W1 W1^T||_F + ||W2||^2) over all seeds and sweep points, RK4 over t = "
-             f"{ds.attrs['gradient_flow_time']:g} at dt = {ds.attrs['gradient_flow_dt']:g} (at 2 dt: largest {coarse.max():.3g})",
+             f"{float(ds.attrs['gradient_flow_time']):g} at dt = {float(ds.attrs['gradient_flow_dt']):g} (at 2 dt: largest {coarse.max():.3g})",
              f"{flow_max:.3g}", "0 (up to RK4 truncation)",
              f"each seed's drift <= 2 x its Richardson truncation estimate |d(2dt) - d(dt)| / 15 + {ROUNDING:g}; largest {flow_limit.max():.3g}",
              bool(np.all(fine <= flow_limit)),

@@ -23,7 +23,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     axes = axes.ravel()
 
     # (a) normalised autocorrelation against lag x sigma_x^2 omega_k: every nonzero mode on exp(-x) (3.40)
-    c = ds.sel(method="sgd").dropna("seed", how="all")
+    c = ds.isel(method=list(ds.method.values).index("sgd")).dropna("seed", how="all")
     nonzero = c.group.values != "zero"
     scaled = c.lag.values[None, :] * c.theory_rate.values[0][:, None]
     rho = (c.autocovariance / c.autocovariance.isel(lag=0)).mean("seed").values
@@ -39,8 +39,8 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     axes[0].legend(fontsize="x-small")
 
     # (b) fitted rate against sigma_x^2 omega_k, every nonzero mode of every seed, SGD and SGF
-    for method in ds.method.values:
-        m = ds.sel(method=method).dropna("seed", how="all")
+    for i, method in enumerate(ds.method.values):
+        m = ds.isel(method=i).dropna("seed", how="all")
         keep = m.group.values != "zero"
         axes[1].plot(m.theory_rate.values[:, keep].ravel(), m.fitted_rate.values[:, keep].ravel(), MARKERS[str(method)], ms=3, alpha=0.4,
                      mfc="none", label=str(method).upper())
@@ -52,8 +52,8 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     axes[1].legend(fontsize="x-small")
 
     # (c) level <chi_k^2> / (lambda sigma_y^2 / 2S) per mode: isotropic for omega_k > 0 (3.42), zero modes ~ 0
-    for method in ds.method.values:
-        m = ds.sel(method=method).dropna("seed", how="all")
+    for i, method in enumerate(ds.method.values):
+        m = ds.isel(method=i).dropna("seed", how="all")
         mean, sem = mean_and_sem(m.mode_variance.values / level)
         for g in GROUP_LABELS:
             k = np.flatnonzero(m.group.values == g)
@@ -66,8 +66,8 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     axes[2].legend(fontsize="xx-small", ncol=2)
 
     # (d) mean-square displacement: the zero modes do not move, the others saturate at twice the level
-    for method, ls in zip(ds.method.values, ("-", "--")):
-        m = ds.sel(method=method).dropna("seed", how="all")
+    for i, (method, ls) in enumerate(zip(ds.method.values, ("-", "--"))):
+        m = ds.isel(method=i).dropna("seed", how="all")
         for g in GROUP_LABELS:
             msd = (m.mean_square_displacement.where(m.group == g).mean("mode") / (2 * level)).values
             mean, sem = mean_and_sem(msd)

@@ -106,7 +106,7 @@ def extract_statistics(train_paths: list[str], output: str, *, learning_rate: fl
         chi = theory.project_on_modes(runs.trace_first_layer.values[s], runs.trace_second_layer.values[s], w1, w2, basis, R)
         chi = np.moveaxis(np.asarray(chi), -1, 0)  # (mode, time)
         acov = autocovariance(chi, max_lag)
-        rate = input_variance * np.asarray(omega)
+        rate = np.asarray(omega)  # relaxation_modes returns the rates sigma_x^2 omega_k
         nonzero = rate > ZERO_RATE * rate.max()
         fitted = np.array([fit_relaxation_rate(a, n, decay=fit_decay) / spacing if z else 0.0 for a, z in zip(acov, nonzero)])
         lags = np.arange(max_lag + 1)
@@ -158,8 +158,8 @@ def claims(summary_path: str, output: str) -> None:
     rows = claimsmod.ClaimTable("Gross2024", section=LOCATION)
     level, lr = float(ds.attrs["level"]), float(ds.attrs["learning_rate"])
     window = float(ds.attrs["window_time"])
-    for method in ds.method.values:
-        c = ds.sel(method=method).dropna("seed", how="all")
+    for i, method in enumerate(ds.method.values):
+        c = ds.isel(method=i).dropna("seed", how="all")
         n = c.sizes["seed"]
         label = f"{str(method).upper()}, {int(c.attrs.get('n_in', ds.attrs['n_in']))}-{int(ds.attrs['n_hidden'])}-1, {n} seeds"
         nonzero = c.group != "zero"
