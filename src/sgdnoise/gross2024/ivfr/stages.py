@@ -263,7 +263,7 @@ def claims(summary_path: str, output: str) -> None:
              **conservation)
     means = np.array([m for _, _, (m, _) in sgd_by_point])
     sems = np.array([e for _, _, (_, e) in sgd_by_point])
-    t = means / sems
+    t = np.divide(means, sems, out=np.zeros_like(means), where=sems > 0)
     limit = claimsmod.bonferroni_t_limit(int(ds.sizes["seed"]), len(means))
     rows.add("conservation_broken_by_sgd", "Sec. III A (3.6)",
              "SGD breaks the conservation of W1 W1^T - W2^T W2 (the paper states (3.6) for gradient flow only; measured: the change over a run, initial to final weights)",
