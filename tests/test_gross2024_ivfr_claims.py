@@ -78,12 +78,15 @@ def summary(rng, seeds=8, psi_small=2.0, psi_comparable=None, sgd_drift=0.5, flo
     psi = truth + scatter * rng.standard_normal(truth.shape)
     ratio = np.stack([np.full(shape, 0.01), np.full(shape, 2.0), np.full(shape, 1e-4)], axis=-1)
     dims = ("init_scale", "n_hidden", "seed")
+    along = np.broadcast_to(np.logspace(-4, 0.5, 10), (*shape, 10))  # D1_ii / D2 along a_i (D2 = 1), M22 as (3.34)
     ds = xr.Dataset(
-        {"psi": ((*dims, "regime"), psi), "theory_psi": ((*dims, "regime"), theory_psi), "max_ratio": ((*dims, "regime"), ratio),
+        {"psi": ((*dims, "regime"), psi), "sample_psi": ((*dims, "regime"), psi + 1.0), "theory_psi": ((*dims, "regime"), theory_psi), "max_ratio": ((*dims, "regime"), ratio),
          "sgd_balance_drift": (dims, sgd_drift * (1 + 0.1 * rng.standard_normal(shape))),
-         "flow_balance_drift": (dims, flow_drift * np.ones(shape)), "flow_balance_drift_coarse": (dims, 16 * flow_drift * np.ones(shape))},
+         "flow_balance_drift": (dims, flow_drift * np.ones(shape)), "flow_balance_drift_coarse": (dims, 16 * flow_drift * np.ones(shape)),
+         "first_layer_eigenvalues": ((*dims, "mode"), along), "second_layer_norm": (dims, np.ones(shape)),
+         "m22": ((*dims, "mode"), 0.005 * along / (along + 1))},
         coords={"init_scale": SCALES, "n_hidden": HIDDEN, "seed": np.arange(seeds), "regime": REGIMES})
-    ds.attrs = dict(small_ratio=0.05, comparable_lower=0.3, comparable_upper=3.0, gradient_flow_time=1000.0, gradient_flow_dt=1.0)
+    ds.attrs = dict(level=0.005, small_ratio=0.05, comparable_lower=0.3, comparable_upper=3.0, gradient_flow_time=1000.0, gradient_flow_dt=1.0)
     return ds
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import seaborn as sns
 
 from ... import io
-from ...plotting import save, theme
+from ...plotting import no_minor_labels, save, theme
 from ...statistics import mean_and_sem
 from .stages import FENG_TU_PSI, PAPER_PSI
 
@@ -28,6 +28,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     for c in scales:
         for h in hidden:
             p = ds.sel(init_scale=c, n_hidden=h)
+            axes[0].plot(p.sample_curvature.values.ravel() ** -0.5, (p.sample_m22.values / level).ravel(), ".", ms=1.5, color="0.7", zorder=0)
             F = p.curvature.values ** -0.5
             axes[0].plot(F.ravel(), (p.m22.values / level).ravel(), markers[h], ms=3, mfc="none", alpha=0.5, color=colors[c])
             order = np.argsort(p.theory_curvature.values[0])
@@ -38,7 +39,8 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     for c in scales:
         axes[0].plot([], [], "-", color=colors[c], label=f"$c = {c:g}$ ((3.34), seed 0)")
     for h in hidden:
-        axes[0].plot([], [], markers[h], color="gray", mfc="none", label=f"SGD, $N_h = {h}$")
+        axes[0].plot([], [], markers[h], color="gray", mfc="none", label=f"SGD along $a_i$ (columns of $A$), $N_h = {h}$")
+    axes[0].plot([], [], ".", color="0.7", label="SGD window-covariance eigenvalues (spread by few samples)")
     axes[0].set(xscale="log", yscale="log", xlabel=r"flatness $F_i = \kappa_i^{-1/2}$ along $a_i$",
                 ylabel=r"$M_{22,ii}\,/\,(\lambda\sigma_y^2/2S)$", title=r"(a) IVFR $M_{22,ii} \sim F_i^{-\psi}$")
     axes[0].legend(fontsize="xx-small", ncol=2)
@@ -87,5 +89,6 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     axes[3].set(xscale="log", yscale="log", xticks=hidden, xticklabels=[str(h) for h in hidden], xlabel="$N_h$",
                 ylabel=r"$\|\Delta(W_1W_1^T - W_2^TW_2)\|_F / (\|W_1W_1^T\|_F + \|W_2\|^2)$", title="(d) conservation law (3.6), mean over seeds")
     axes[3].legend(fontsize="xx-small", ncol=2)
+    no_minor_labels(axes[2], axes[3])
     fig.suptitle(f"Inverse variance-flatness relation of the second layer, $N_i = {int(ds.attrs['n_in'])}$")
     save(fig, outputs, plot["dpi"])

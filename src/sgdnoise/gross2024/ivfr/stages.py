@@ -21,7 +21,7 @@ import xarray as xr
 
 from ... import claims as claimsmod
 from ... import io
-from ...statistics import mean_and_sem, sorted_eigh
+from ...statistics import mean_and_sem, rayleigh_quotients, sorted_eigh
 from .. import theory_sec3 as theory
 from ..two_layer_runs import open_runs
 
@@ -108,15 +108,20 @@ def extract_statistics(data_path: str, train_paths: list[str], output: str, *, l
     second_index = n_hidden * n_in + np.arange(n_hidden)  # W2's entries in the record (row-major vec W1, then W2)
     cov = runs.window_covariance.sel(moment=second_index, moment_j=second_index).values
     X, y = data.inputs.values, data.labels.values
-    out = {k: [] for k in ("m22", "kappa", "along", "d1", "d2", "theory_m22", "theory_kappa")}
+    out = {k: [] for k in ("m22", "kappa", "sample_m22", "sample_kappa", "sample_along", "d1", "d2", "theory_m22", "theory_kappa")}
     for s in range(runs.sizes["seed"]):
         w1, w2 = runs.window_mean_first_layer.values[s], runs.window_mean_second_layer.values[s]
         values, vectors = sorted_eigh(cov[s])
         basis = theory.svd_basis(w1, w2)
         loss = lambda second: theory.full_batch_loss(X[s], y[s], w1, second)  # noqa: E731
-        out["kappa"].append(np.array([loss(w2 + a) + loss(w2 - a) - 2 * loss(w2) for a in vectors.T]))  # exact: L quadratic in W2
-        out["m22"].append(values)
-        out["along"].append(np.einsum("hi,hk,ki->i", vectors, w1 @ w1.T, vectors))
+        curvature = lambda directions: np.array([loss(w2 + a) + loss(w2 - a) - 2 * loss(w2) for a in directions.T])  # noqa: E731  exact: L quadratic in W2
+        # along the columns a_i of A, the eigenvectors of cov(dW2) by (3.31b): Rayleigh quotients, unbiased, unlike the
+        # eigenvalues of a window covariance with few relaxation times per dimension (which spread like Marchenko-Pastur)
+        out["m22"].append(rayleigh_quotients(cov[s], basis.A))
+        out["kappa"].append(curvature(basis.A))
+        out["sample_m22"].append(values)
+        out["sample_kappa"].append(curvature(vectors))
+        out["sample_along"].append(np.einsum("hi,hk,ki->i", vectors, w1 @ w1.T, vectors))
         out["d1"].append(basis.D1)
         out["d2"].append(basis.D2)
         out["theory_m22"].append(theory.m22_diagonal(basis.D1, basis.D2, learning_rate=learning_rate, batch_size=batch_size,
@@ -129,9 +134,11 @@ def extract_statistics(data_path: str, train_paths: list[str], output: str, *, l
     coarse = gradient_flow(w1_0, w2_0, moment, cross, time=gradient_flow_time, dt=2 * gradient_flow_dt)
     ds = xr.Dataset(
         {
-            "m22": (("seed", "mode"), np.stack(out["m22"]), {"long_name": "eigenvalues of SGD's window covariance of W2, descending", "units": "1"}),
+            "m22": (("seed", "mode"), np.stack(out["m22"]), {"long_name": "a_i^T cov(dW2) a_i, a_i the columns of A (D1 descending)", "units": "1"}),
             "curvature": (("seed", "mode"), np.stack(out["kappa"]), {"long_name": "kappa_i = d^2 L(W2 + theta a_i) / d theta^2 on the data", "units": "1"}),
-            "first_layer_along_mode": (("seed", "mode"), np.stack(out["along"]), {"long_name": "a_i^T W1 W1^T a_i (D1_ii along SGD's a_i)", "units": "1"}),
+            "sample_m22": (("seed", "mode"), np.stack(out["sample_m22"]), {"long_name": "eigenvalues of SGD's window covariance of W2, descending", "units": "1"}),
+            "sample_curvature": (("seed", "mode"), np.stack(out["sample_kappa"]), {"long_name": "the loss curvature along its eigenvectors", "units": "1"}),
+            "sample_along": (("seed", "mode"), np.stack(out["sample_along"]), {"long_name": "D1 along its eigenvectors, e^T W1 W1^T e", "units": "1"}),
             "first_layer_eigenvalues": (("seed", "mode"), np.stack(out["d1"]), {"long_name": "D1 = eig W1 W1^T at the window mean, descending", "units": "1"}),
             "second_layer_norm": ("seed", np.array(out["d2"]), {"long_name": "D2 = |W2|^2 at the window mean", "units": "1"}),
             "theory_m22": (("seed", "mode"), np.stack(out["theory_m22"]), {"long_name": "M22_ii (3.34) at the window mean", "units": "1"}),
@@ -153,19 +160,23 @@ def summarize(statistics_paths: list[str], output: str, *, small_ratio: float, c
               min_modes: int, provenance: dict) -> None:
     """The sweep on the dimensions init_scale x n_hidden (modes padded with NaN), and per point and seed the fitted psi:
     in the regime D1_ii / D2 < small_ratio, where comparable_ratio[0] <= D1_ii / D2 <= comparable_ratio[1], and per
-    bin of D1_ii / D2 (`ratio_bins` edges; the local exponent), for SGD (D1 along SGD's a_i) and for the theory (3.34)."""
+    bin of D1_ii / D2 (`ratio_bins` edges; the local exponent), for SGD along the columns of A, for SGD's own
+    eigenvectors (D1 along them) and for the theory (3.34)."""
     parts = [io.open_dataset(p) for p in statistics_paths]
     fits = []
     for p in parts:
-        sgd_ratio = p.first_layer_along_mode / p.second_layer_norm
-        th_ratio = p.first_layer_eigenvalues / p.second_layer_norm
+        th_ratio = p.first_layer_eigenvalues / p.second_layer_norm  # D1_ii / D2: a_i are the columns of A
+        sample_ratio = p.sample_along / p.second_layer_norm
         regimes = {"small": lambda r: r < small_ratio, "comparable": lambda r: (r >= comparable_ratio[0]) & (r <= comparable_ratio[1])}
         regimes.update({f"bin{b}": (lambda r, lo=lo, hi=hi: (r >= lo) & (r < hi)) for b, (lo, hi) in enumerate(zip(ratio_bins[:-1], ratio_bins[1:]))})
-        sgd = [[psi_fit(p.m22.values[s], p.curvature.values[s], f(sgd_ratio.values[s]), min_modes) for f in regimes.values()] for s in range(p.sizes["seed"])]
-        th = [[psi_fit(p.theory_m22.values[s], p.theory_curvature.values[s], f(th_ratio.values[s]), min_modes) for f in regimes.values()] for s in range(p.sizes["seed"])]
-        maxima = [[float(np.nanmax(np.where(f(sgd_ratio.values[s]), sgd_ratio.values[s], np.nan), initial=0.0)) for f in regimes.values()] for s in range(p.sizes["seed"])]
+        seeds = range(p.sizes["seed"])
+        sgd = [[psi_fit(p.m22.values[s], p.curvature.values[s], f(th_ratio.values[s]), min_modes) for f in regimes.values()] for s in seeds]
+        sample = [[psi_fit(p.sample_m22.values[s], p.sample_curvature.values[s], f(sample_ratio.values[s]), min_modes) for f in regimes.values()] for s in seeds]
+        th = [[psi_fit(p.theory_m22.values[s], p.theory_curvature.values[s], f(th_ratio.values[s]), min_modes) for f in regimes.values()] for s in seeds]
+        maxima = [[float(np.nanmax(np.where(f(th_ratio.values[s]), th_ratio.values[s], np.nan), initial=0.0)) for f in regimes.values()] for s in seeds]
         fits.append(xr.Dataset(
-            {"psi": (("seed", "regime"), np.array(sgd), {"long_name": "psi fitted to SGD's M22 against F = kappa^(-1/2)", "units": "1"}),
+            {"psi": (("seed", "regime"), np.array(sgd), {"long_name": "psi fitted to SGD's a_i^T cov(dW2) a_i against F = kappa^(-1/2)", "units": "1"}),
+             "sample_psi": (("seed", "regime"), np.array(sample), {"long_name": "the same with the eigenvalues and eigenvectors of the window covariance", "units": "1"}),
              "theory_psi": (("seed", "regime"), np.array(th), {"long_name": "psi fitted to (3.34) against F = (sigma_x^2 D1)^(-1/2)", "units": "1"}),
              "max_ratio": (("seed", "regime"), np.array(maxima), {"long_name": "largest D1_ii / D2 among the fitted SGD modes", "units": "1"})},
             coords={"regime": list(regimes)}))
@@ -207,20 +218,35 @@ def claims(summary_path: str, output: str) -> None:
             theory_means.append(float(np.nanmean(p.theory_psi.sel(regime=regime).values)))
             # the local exponent 2 D2 / (D1 + D2) of (3.34) is >= 2 (1 - D1/D2): the regime's own bias below 2
             biases.append(2 * float(np.nanmax(p.max_ratio.sel(regime=regime).values)))
-            labels.append(f"c = {c:g}, N_h = {h}: {claimsmod.format_mean_sem(m, e)} (theory {theory_means[-1]:.3f}, {psi.sizes['seed']} seeds)")
+            sample = p.sample_psi.sel(regime=regime).values
+            sample = float(np.mean(sample[np.isfinite(sample)])) if np.isfinite(sample).any() else np.nan
+            labels.append(f"c = {c:g}, N_h = {h}: {claimsmod.format_mean_sem(m, e)} (theory {theory_means[-1]:.3f}, sample eigenvectors {sample:.3f}, "
+                          f"{psi.sizes['seed']} seeds)")
         if not means:
+            claim_id = "ivfr_psi_small_first_layer" if regime == "small" else "ivfr_psi_comparable"
+            rows.add(claim_id, "Sec. III C 3 (IVFR)", f"second layer, {reading}: M22_ii ~ F_i^(-psi) with psi = 2",
+                     f"no sweep point has {reading} in at least two seeds' fits", "none", f"{PAPER_PSI:g}", "none", False,
+                     power=claimsmod.power(np.inf, FENG_TU_PSI - PAPER_PSI, "Feng & Tu's psi ~ 4"), **ivfr)
             continue
+        text = "; ".join(labels)
         means, sems, biases, theory_means = map(np.array, (means, sems, biases, theory_means))
+        # SGD's M22 against (3.34) at the window-mean weights, mode by mode along SGD's a_i, over the regime's modes
+        along = ds.first_layer_eigenvalues / ds.second_layer_norm
+        in_regime = (along < small) if regime == "small" else ((along >= comparable[0]) & (along <= comparable[1]))
+        against = (ds.m22 / (float(ds.attrs["level"]) * along / (along + 1))).where(in_regime).values
+        against = against[np.isfinite(against)]
+        text += (f"; SGD M22_ii / (3.34) over these modes: median {np.median(against):.3g}, 10-90 % {np.quantile(against, 0.1):.3g} .. "
+                 f"{np.quantile(against, 0.9):.3g}" if against.size else "")
         n = int(ds.sizes["seed"])
         limit = claimsmod.bonferroni_t_limit(max(n, 2), len(means))
         w = 1 / sems**2
         pooled, pooled_sem = float(np.sum(w * means) / np.sum(w)), float(1 / np.sqrt(np.sum(w)))
-        text = "; ".join(labels)
         if regime == "small":
             tol = float(np.max(limit * sems + biases))
             rows.add("ivfr_psi_small_first_layer", "Sec. III C 3 (IVFR)",
                      f"second layer, {reading}: M22_ii ~ F_i^(-psi) with psi = 2, F_i = kappa_i^(-1/2), kappa_i the loss curvature along a_i",
-                     f"psi fitted per seed (log M22_ii against log F_i over the modes with {reading}), mean +- SE over seeds per sweep point: {text}; "
+                     f"psi fitted per seed (log M22_ii = a_i^T cov(dW2) a_i against log F_i, a_i the columns of A, over the modes with {reading}), "
+                     f"mean +- SE over seeds per sweep point: {text}; "
                      f"inverse-variance pooled {claimsmod.format_mean_sem(pooled, pooled_sem)}",
                      claimsmod.format_mean_sem(pooled, pooled_sem), f"{PAPER_PSI:g} at every point",
                      f"|psi - 2| <= {limit:.2f} SE (Bonferroni over {len(means)} points) + 2 max(D1/D2) of the regime (the (3.34) bend); largest {tol:.2g}",
