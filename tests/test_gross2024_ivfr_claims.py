@@ -2,9 +2,10 @@
 the claims function on synthetic summaries with known truth."""
 
 import numpy as np
-import pandas as pd
 import pytest
 import xarray as xr
+
+from claims_helpers import claim_statuses
 
 from sgdnoise.gross2024 import theory_sec3 as theory
 from sgdnoise.gross2024.ivfr import stages
@@ -91,12 +92,7 @@ def summary(rng, seeds=8, psi_small=2.0, psi_comparable=None, sgd_drift=0.5, flo
 
 
 def statuses(tmp_path, ds):
-    path = tmp_path / "summary.nc"
-    ds.to_netcdf(path)
-    stages.claims(str(path), str(tmp_path / "claims.csv"))
-    table = pd.read_csv(tmp_path / "claims.csv")
-    assert table.power.notna().all() and (table[table.kind == "paper_claim"].quote.str.len() > 0).all()
-    return dict(zip(table.claim_id, table.status))
+    return claim_statuses(stages.claims, tmp_path, ds)
 
 
 def test_truth_is_reproduced_and_the_bend_is_an_erratum(tmp_path):

@@ -26,7 +26,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     c = ds.isel(method=list(ds.method.values).index("sgd")).dropna("seed", how="all")
     nonzero = c.group.values != "zero"
     scaled = c.lag.values[None, :] * c.theory_rate.values[0][:, None]
-    rho = (c.autocovariance / c.autocovariance.isel(lag=0)).mean("seed").values
+    rho = (c.autocovariance / c.autocovariance.isel(lag=0)).isel(seed=0).values
     for k in np.flatnonzero(nonzero):
         axes[0].plot(scaled[k], rho[k], "-", color=colors[str(c.group.values[k])], lw=0.6, alpha=0.6)
     x = np.linspace(0, 4, 100)
@@ -34,8 +34,8 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     axes[0].plot(x, np.exp(-x / 2), "k:", lw=1.2, label=r"rival $e^{-\sigma_x^2\omega_k t/2}$")
     for g in ("coupled", "second_layer_only"):
         axes[0].plot([], [], "-", color=colors[g], label=GROUP_LABELS[g])
-    axes[0].set(xlim=(0, 4), ylim=(-0.1, 1.02), xlabel=r"$\sigma_x^2 \omega_k\, t$ (seed 0's rates)", ylabel=r"$\langle\chi_k(t)\chi_k(0)\rangle / \langle\chi_k^2\rangle$",
-                title="(a) stationary autocorrelation, SGD (mean over seeds)")
+    axes[0].set(xlim=(0, 4), ylim=(-0.1, 1.02), xlabel=r"$\sigma_x^2 \omega_k\, t$", ylabel=r"$\langle\chi_k(t)\chi_k(0)\rangle / \langle\chi_k^2\rangle$",
+                title="(a) stationary autocorrelation per mode, SGD, one seed")
     axes[0].legend(fontsize="x-small")
 
     # (b) fitted rate against sigma_x^2 omega_k, every nonzero mode of every seed, SGD and SGF
@@ -60,9 +60,8 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
             axes[2].errorbar(k + 1, mean[k], yerr=sem[k], fmt=MARKERS[str(method)], ms=4, mfc="none", capsize=2, color=colors[g],
                              label=f"{str(method).upper()}, {GROUP_LABELS[g]}")
     axes[2].axhline(1, color="k", ls="--", lw=1, label=r"$\lambda\sigma_y^2/(2S)$ (3.42)")
-    axes[2].set(yscale="symlog", xlabel="mode index k (rates descending)", ylabel=r"$\langle\chi_k^2\rangle\,/\,(\lambda\sigma_y^2/2S)$",
+    axes[2].set(yscale="log", xlabel="mode index k (rates descending)", ylabel=r"$\langle\chi_k^2\rangle\,/\,(\lambda\sigma_y^2/2S)$",
                 title="(c) late-time level per mode (mean $\\pm$ SE over seeds)")
-    axes[2].set_yscale("symlog", linthresh=1e-2)
     axes[2].legend(fontsize="xx-small", ncol=2)
 
     # (d) mean-square displacement: the zero modes do not move, the others saturate at twice the level
@@ -75,7 +74,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
             axes[3].fill_between(m.lag.values, mean - sem, mean + sem, color=colors[g], alpha=0.2)
     axes[3].axhline(1, color="k", ls=":", lw=1)
     axes[3].set(xlabel=r"lag $t$ (continuum time $\lambda\tau$)", ylabel=r"$\langle(\chi_k(t+s)-\chi_k(s))^2\rangle\,/\,(2\lambda\sigma_y^2/2S)$",
-                title="(d) displacement per mode group: zero modes frozen")
+                title="(d) displacement per mode group: the zero modes drift slowly")
     axes[3].legend(fontsize="xx-small")
     fig.suptitle(f"Relaxation of the modes $\\chi = R^T Z$, {int(ds.attrs['n_in'])}-{int(ds.attrs['n_hidden'])}-1, "
                  f"$\\lambda = {float(ds.attrs['learning_rate']):g}$, $S = {int(ds.attrs['batch_size'])}$")
