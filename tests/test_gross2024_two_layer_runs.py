@@ -1,10 +1,14 @@
 """The two-layer runs of the catalogue (sgdnoise.gross2024.two_layer_runs): the stage's window statistics against a
 dense trace of the same run, blocks against the whole, seed splits, initial weights, and the time axis."""
 
+import re
+
 import numpy as np
 import pytest
 import scipy.stats
 import xarray as xr
+import yaml
+from test_workflow import copy_workflow, snakemake
 
 from sgdnoise import seeding
 from sgdnoise.gross2024 import runs, two_layer_runs
@@ -114,3 +118,39 @@ def test_a_diverging_run_names_point_and_seed(data_path, tmp_path):
         two_layer_runs.train(data_path, str(tmp_path / "x.nc"), seeds=[0, 1], method="sgd", dt=None, moments="all", trace_every=4, trace_block="all",
                              provenance={}, **stage)
     assert not (tmp_path / "x.nc").exists()
+
+
+# A two-layer sweep and an SGF run on one random-label dataset, declared by --configfile as a figure would declare them.
+WORKFLOW_RUNS = {
+    "datasets": {"tl_demo": {"N": 6, "P": 60, "labels": "random", "label_noise_variance": 0.1, "n_seeds": 4}},
+    "runs": {
+        "tl_demo": {"dynamics": "two_layer", "dataset": "tl_demo", "n_hidden": [3, 4], "init_scale": [1.0, 1e-4], "learning_rate": 0.1, "batch_size": 5,
+                    "burn_in_steps": 1000, "measure_steps": 2000, "record_every": 10, "trace_every": 100, "trace_block": "second_layer", "seeds_per_job": 2},
+        "tl_demo_sgf": {"dynamics": "two_layer", "method": "sgf", "dt": 0.1, "dataset": "tl_demo", "n_hidden": 3, "learning_rate": 0.1, "batch_size": 5,
+                        "burn_in_steps": 1000, "measure_steps": 2000, "record_every": 10, "moments": "second_layer"},
+    },
+}
+
+
+@pytest.mark.workflow
+def test_rule_two_layer_makes_every_point_and_seed_block(tmp_path):
+    """Rule two_layer through Snakemake: 4 sweep points x 2 seed blocks + 1 SGF point x 1 block from one data file;
+    the files follow the catalogue's format and the blocks of a point read back as one run of 4 seeds."""
+    workdir = copy_workflow(tmp_path / "two_layer")
+    (workdir / "runs.yaml").write_text(yaml.safe_dump(WORKFLOW_RUNS))
+    targets = [f"results/runs/tl_demo/N6_P60_h{h}_c{c}/seeds{a}-{b}.nc" for h in (3, 4) for c in ("1e+00", "1e-04") for a, b in ((0, 1), (2, 3))]
+    targets.append("results/runs/tl_demo_sgf/N6_P60_h3_c1e+00/seeds0-3.nc")
+    dry = snakemake(workdir, "--dry-run", *targets, "--configfile", "config.yaml", "runs.yaml").stdout
+    assert re.search(r"^two_layer\s+9$", dry, re.M) and re.search(r"^teacher_student_data\s+1$", dry, re.M)
+    snakemake(workdir, *targets, "--configfile", "config.yaml", "runs.yaml")
+    ds = two_layer_runs.open_runs([str(workdir / t) for t in targets[6:8]])  # h4, c1e-04
+    assert list(ds.seed.values) == [0, 1, 2, 3] and int(ds.n_hidden) == 4 and float(ds.init_scale) == 1e-4
+    assert ds.trace_second_layer.dims == ("seed", "time", "hidden") and "trace_first_layer" not in ds
+    np.testing.assert_allclose(ds.time.values, 0.1 * np.arange(0, 3001, 100))
+    assert ds.window_covariance.shape == (4, 28, 28) and np.all(np.isfinite(ds.window_covariance.values))
+    assert 0 < np.mean(ds.initial_second_layer.values ** 2) < 1e-3  # c = 1e-4: Var W2 = c / N_h
+    sgf = xr.open_dataset(workdir / targets[-1])
+    assert sgf.attrs["method"] == "sgf" and list(sgf.moment.values) == [18, 19, 20] and sgf.window_covariance.attrs["block"] == "second_layer"
+    np.testing.assert_allclose(sgf.time.values, [0.0, 300.0])  # dt * step; by default only the first and last step
+    log = (workdir / "results/logs/two_layer/tl_demo_sgf/N6_P60_h3_c1e+00/seeds0-3.log").read_text()
+    assert "tl_demo_sgf N6_P60_h3_c1e+00 sgf seeds 0-3: 100% (3000 of 3000 steps)" in log

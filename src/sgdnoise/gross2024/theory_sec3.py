@@ -225,7 +225,8 @@ def iid_weight_spectra(
     input_variance: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Descending eigenvalues of cov(vec dW1) (n_draws, N_h N_i) and cov(dW2) (n_draws, N_h) from (3.30)-(3.31) with
-    W1, W2 drawn i.i.d. N(0, variance_first), N(0, variance_second) (Fig. 8b, c dashed curves). Uses that
+    W1, W2 drawn i.i.d. N(0, variance_first), N(0, variance_second) (Fig. 8b, c dashed curves; per draw W1 then W2
+    from `rng`, so a draw is reproducible from the generator's state). Uses that
     (V V^T) kron M11 has the eigenvalues of M11 plus N_i (N_h - 1) zeros and A M22 A^T those of M22."""
     eig_first = np.zeros((n_draws, n_hidden * n_in))
     eig_second = np.zeros((n_draws, n_hidden))
