@@ -2,6 +2,8 @@
 
 import copy
 import importlib
+import inspect
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +14,7 @@ import yaml
 
 from sgdnoise import catalogue
 from sgdnoise import config as cfg
+from sgdnoise.gross2024 import two_layer_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "workflow" / "schemas"
@@ -180,3 +183,79 @@ def test_figure_parameters_name_the_runs_and_datasets_a_section_reads():
     fig5 = catalogue.figure_parameters(loaded, "gross2024_fig5")  # two runs and two theory-only datasets named directly
     assert set(fig5["runs"]) == {"gross2024_fig5_spectrum", "gross2024_fig5_input_dimension"}
     assert set(fig5["datasets"]) == {"gross2024_fig5_spectrum", "gross2024_fig5_input_dimension", "gross2024_fig5_theory_curve", "gross2024_fig5_small_input"}
+
+
+# ------------------------------------------------------------------------------------------- two-layer runs (Sec. III)
+TWO_LAYER_DATASET = {"N": 30, "P": 3000, "labels": "random", "label_noise_variance": 0.1, "n_seeds": 8}
+TWO_LAYER_RUN = {"dynamics": "two_layer", "dataset": "tl", "n_hidden": [20, 10], "init_scale": [1.0, 1e-4], "learning_rate": 0.1, "batch_size": 10,
+                 "burn_in_steps": 1000, "measure_steps": 10000, "record_every": 100}
+
+
+def two_layer_config(**changes):
+    """The default config with a two-layer run `runs.tl` on dataset `datasets.tl`; `changes` set (None: delete) run keys."""
+    c = copy.deepcopy(DEFAULT)
+    c["datasets"]["tl"] = copy.deepcopy(TWO_LAYER_DATASET)
+    run = c["runs"]["tl"] = copy.deepcopy(TWO_LAYER_RUN)
+    for key, value in changes.items():
+        if value is None:
+            del run[key]
+        else:
+            run[key] = value
+    return c
+
+
+def test_two_layer_points_and_defaults():
+    loaded = load(two_layer_config())
+    run = loaded["runs"]["tl"]
+    assert {k: run[k] for k in ("method", "key", "minibatch_replacement", "noise_form", "moments", "trace_block", "trace_every", "seeds_per_job")} == {
+        "method": "sgd", "key": "tl", "minibatch_replacement": True, "noise_form": "wick", "moments": "all", "trace_block": "loss", "trace_every": 11000,
+        "seeds_per_job": 4}
+    points = catalogue.run_points(run, loaded["datasets"])
+    assert [p["label"] for p in points] == ["N30_P3000_h20_c1e+00", "N30_P3000_h20_c1e-04", "N30_P3000_h10_c1e+00", "N30_P3000_h10_c1e-04"]
+    assert {k: points[1][k] for k in ("N", "P", "n_hidden", "init_scale", "dataset_label")} == {"N": 30, "P": 3000, "n_hidden": 20, "init_scale": 1e-4, "dataset_label": "N30_P3000"}
+    assert all(re.fullmatch(catalogue.POINT_PATTERN, p["label"]) for p in points)
+    assert catalogue.scale_label(0.25) == "2.5e-01" and catalogue.scale_label(0.2) == "2e-01"  # distinct labels for distinct scales
+    assert catalogue.run_seed_count(run, loaded["datasets"]) == 8
+    function, kwargs = catalogue.train_step(run, loaded["datasets"], "N30_P3000_h10_c1e-04", 4, 7, loaded["seeds"], loaded["engine"])
+    assert function == "gross2024.two_layer_runs:train"
+    assert kwargs["seeds"] == [4, 5, 6, 7] and kwargs["n_hidden"] == 10 and kwargs["init_scale"] == 1e-4 and kwargs["dt"] is None
+    assert set(kwargs) | {"data_path", "output", "provenance"} == set(inspect.signature(two_layer_runs.train).parameters)
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"method": "gd"}, "config key runs.tl.method: 'gd' is not one of ['sgd', 'sgf']"),
+        ({"method": "sgf"}, "config key runs.tl.dt: required for method sgf"),
+        ({"dt": 0.1}, "config key runs.tl.dt: only for method sgf"),
+        ({"moments": "loss"}, "config key runs.tl.moments: 'loss' is not one of ['all', 'first_layer', 'second_layer']"),
+        ({"trace_block": "first_layer"}, "config key runs.tl.trace_block: 'first_layer' is not one of ['all', 'second_layer', 'loss']"),
+        ({"batch_size": 3001}, "config key runs.tl.batch_size: 3001 is larger than the number of samples P = 3000"),
+        ({"n_hidden": [20, 10, 20]}, "config key runs.tl.n_hidden: [20, 10, 20] has non-unique elements"),
+        ({"init_scale": [1.0, 1.0]}, "config key runs.tl.init_scale: [1.0, 1.0] has non-unique elements"),
+        ({"dataset": "gross2024_fig6_iid"}, "config key runs.tl.dataset: dataset 'gross2024_fig6_iid' has labels: teacher; Sec. III trains on pure-noise labels"),
+        ({"dataset": "nope"}, "config key runs.tl.dataset: no dataset 'nope'"),
+        ({"n_seeds": 9}, "config key runs.tl.n_seeds: 9 runs need as many data realizations (dataset n_seeds = 8)"),
+        ({"burn_in_steps": 1050}, "config key runs.tl.burn_in_steps: 1050 is not a multiple of record_every = 100"),
+        ({"trace_every": 150}, "config key runs.tl.trace_every: 150 is not a multiple of record_every = 100"),
+        ({"measure_steps": 100}, "config key runs.tl.measure_steps: 100 steps hold fewer than two records"),
+        ({"record_every": None}, "config key runs.tl: 'record_every' is a required property"),
+        ({"noise_form": "gaussian"}, "config key runs.tl.noise_form: 'gaussian' is not one of ['wick', 'exact']"),
+        # 2 x 8 bytes x (20 x 30 + 20)^2 = 6 MB per seed: 200 MB at ~32 seeds per job; 40 asked, 8 held
+        ({"seeds_per_job": 40, "n_seeds": 8}, None),
+        # 8 seeds x 2 x 8 bytes x (100 x 30 + 100)^2 = 1230 MB
+        ({"n_hidden": 100, "seeds_per_job": 8}, "config key runs.tl.moments: at N30_P3000_h100_c1e+00 a job of 8 seeds would hold 1230 MB"),
+        # 4 seeds x 8 bytes x 40011 trace points x 621 entries = 795 MB
+        ({"trace_block": "all", "trace_every": 100, "measure_steps": 4000000}, "config key runs.tl.trace_every: at N30_P3000_h20_c1e+00 a job of 4 seeds would hold 795 MB"),
+        # the mean initial curvature c (N_i + N_h) / N_i^2 = 0.056 at c = 1, N_h = 20: 4 / 0.056 = 72
+        ({"learning_rate": 80.0}, "config key runs.tl.learning_rate: 80 diverges at N30_P3000_h20_c1e+00: above 4 / kappa_0 <= 4 N_i^2 / (c (N_i + N_h)) = 72"),
+        ({"method": "sgf", "dt": 100.0}, "config key runs.tl.dt: 100 diverges at N30_P3000_h20_c1e+00"),
+    ],
+)
+def test_bad_two_layer_runs_name_the_key(changes, message):
+    if message is None:  # seeds_per_job above n_seeds: the jobs hold n_seeds seeds, well under the limit
+        load(two_layer_config(**changes))
+        return
+    with pytest.raises(cfg.ConfigError) as error:
+        load(two_layer_config(**changes))
+    assert str(error.value).startswith(message)

@@ -66,9 +66,13 @@ def reference_sgf(x, y, first, second, draws, lr, dt, batch_size, noise_form, re
 def check_run(run, trajectories):
     for s, traj in enumerate(trajectories):
         np.testing.assert_allclose(run.trace[s], traj[:: KW["trace_every"]], rtol=1e-12, atol=1e-14)
-        window = traj[KW["burn_in_steps"] + KW["record_every"] :: KW["record_every"]] - run.reference[s]
+        records = traj[KW["burn_in_steps"] + KW["record_every"] :: KW["record_every"]]
+        window = records[:, :-1] - run.reference[s]  # moments "all": the weights, not the loss
         np.testing.assert_allclose(run.sum_deviation[s], window.sum(0), rtol=1e-10, atol=1e-13)
         np.testing.assert_allclose(run.sum_outer_deviation[s], window.T @ window, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(run.window_mean[s], records.mean(0), rtol=1e-10, atol=1e-13)
+        half = len(records) // 2
+        np.testing.assert_allclose(run.half_window_means[:, s], [records[:half].mean(0), records[half:].mean(0)], rtol=1e-10, atol=1e-13)
         np.testing.assert_allclose(np.concatenate([run.final_first[s].ravel(), run.final_second[s]]), traj[-1, :-1], rtol=1e-12)
     assert run.n_records == KW["measure_steps"] // KW["record_every"]
 
@@ -95,30 +99,55 @@ def test_sgf_equals_reference(noise_form, replacement):
                     for s, rng in enumerate(rngs(range(N_SEEDS)))])
 
 
-def _run(kernel, seeds, chunk_steps):
+def _run(kernel, seeds, chunk_steps, **options):
     x, y, first, second = problem(4)
-    kw = dict(learning_rate=0.3, batch_size=4, chunk_steps=chunk_steps, **KW)
+    kw = dict(learning_rate=0.3, batch_size=4, chunk_steps=chunk_steps, **KW, **options)
     if kernel == "sgf":
         return engine.two_layer_sgf(x[seeds], y[seeds], first[seeds], second[seeds], rngs(seeds), dt=0.1, **kw)
     return engine.two_layer_sgd(x[seeds], y[seeds], first[seeds], second[seeds], rngs(seeds), replacement=False, **kw)
 
 
-@pytest.mark.parametrize("kernel", ["sgd", "sgf"])
-def test_results_do_not_depend_on_chunk_size_block_split_or_threads(kernel):
-    base = _run(kernel, [0, 1, 2, 3], 1024)
-    np.testing.assert_array_equal(_run(kernel, [0, 1, 2, 3], 3).trace, base.trace)
-    split = [_run(kernel, [0, 1], None), _run(kernel, [2, 3], 6)]
-    np.testing.assert_array_equal(np.concatenate([r.trace for r in split]), base.trace)
-    np.testing.assert_array_equal(np.concatenate([r.sum_outer_deviation for r in split]), base.sum_outer_deviation)
+def assert_same_results(runs, base):
+    """Every output of the seed blocks `runs`, concatenated over seeds, equals `base` bit for bit."""
+    for field in ("trace", "sum_deviation", "sum_outer_deviation", "window_mean", "final_first", "final_second"):
+        np.testing.assert_array_equal(np.concatenate([getattr(r, field) for r in runs]), getattr(base, field), err_msg=field)
+    np.testing.assert_array_equal(np.concatenate([r.half_window_means for r in runs], axis=1), base.half_window_means)
+
+
+@pytest.mark.parametrize("kernel, options", [("sgd", {}), ("sgf", {}), ("sgd", dict(moments="second_layer", trace_block="loss")),
+                                             ("sgf", dict(moments="first_layer", trace_block="second_layer"))])
+def test_results_do_not_depend_on_chunk_size_block_split_or_threads(kernel, options):
+    base = _run(kernel, [0, 1, 2, 3], 1024, **options)
+    assert_same_results([_run(kernel, [0, 1, 2, 3], 3, **options)], base)
+    assert_same_results([_run(kernel, [0, 1], None, **options), _run(kernel, [2, 3], 6, **options)], base)
     previous = numba.get_num_threads()
     if previous < 2:  # the comparison below would compare one thread with itself
         pytest.skip("one numba thread: thread-count invariance cannot be shown (chunk and block splits were checked)")
     try:
         numba.set_num_threads(1)
-        single = _run(kernel, [0, 1, 2, 3], 1024)
+        single = _run(kernel, [0, 1, 2, 3], 1024, **options)
     finally:
         numba.set_num_threads(previous)
-    np.testing.assert_array_equal(single.trace, base.trace)
+    assert_same_results([single], base)
+
+
+@pytest.mark.parametrize("kernel", ["sgd", "sgf"])
+def test_blocks_are_the_blocks_of_the_whole_record(kernel):
+    """Covariance of one layer = that layer's block of the covariance of all weights (the same records); a trace of
+    W2 and the loss, or of the loss, = those entries of the whole trace; window means do not depend on the blocks."""
+    full = _run(kernel, [0, 1], 6)
+    weights = N_HIDDEN * N_IN
+    for moments, entries in (("first_layer", slice(0, weights)), ("second_layer", slice(weights, weights + N_HIDDEN))):
+        part = _run(kernel, [0, 1], 6, moments=moments)
+        np.testing.assert_allclose(part.window_covariance, full.window_covariance[:, entries, entries], rtol=1e-9, atol=1e-14)
+        np.testing.assert_array_equal(part.window_mean, full.window_mean)
+    for block, entries in (("second_layer", slice(weights, None)), ("loss", slice(-1, None))):
+        part = _run(kernel, [0, 1], 6, trace_block=block)
+        np.testing.assert_array_equal(part.trace, full.trace[..., entries])
+        np.testing.assert_array_equal(part.loss, full.loss)
+        with pytest.raises(ValueError, match="the trace keeps record entries"):
+            part.first_layer
+    np.testing.assert_array_equal(_run(kernel, [0, 1], 6, trace_block="second_layer").second_layer, full.second_layer)
 
 
 def test_rejects_bad_arguments():
@@ -128,5 +157,9 @@ def test_rejects_bad_arguments():
         engine.two_layer_sgf(x, y, first, second, rngs(range(N_SEEDS)), batch_size=2, noise_form="gaussian", **kw)
     with pytest.raises(ValueError, match="batch_size 20 exceeds"):
         engine.two_layer_sgf(x, y, first, second, rngs(range(N_SEEDS)), batch_size=20, **kw)
+    with pytest.raises(ValueError, match="moments must be one of"):
+        engine.two_layer_sgf(x, y, first, second, rngs(range(N_SEEDS)), batch_size=2, moments="loss", **kw)
+    with pytest.raises(ValueError, match="trace_block must be one of"):
+        engine.two_layer_sgf(x, y, first, second, rngs(range(N_SEEDS)), batch_size=2, trace_block="first_layer", **kw)
     with pytest.raises(ValueError, match="do not fit"):
         engine.two_layer_sgf(x, y, first[:, :, :-1], second, rngs(range(N_SEEDS)), batch_size=2, **kw)

@@ -3,9 +3,10 @@
 - `datasets.<name>`: teacher-student realizations (Gross Eq. 2.1). Lists under N, P, P_over_N or
   label_noise_variance are sweeps: every combination is a parameter point, one file each.
 - `runs.<name>`: a dynamics family (`dynamics:`) with its hyper-parameters and seeds, on a dataset where the
-  family needs one (single_layer_sgd) or with its own teacher (deep_linear, whose lists under learning_rate,
-  batch_size, label_noise_variance or dt are sweeps). One Snakemake rule per family produces every run of that
-  family (workflow/rules/runs.smk).
+  family needs one (single_layer_sgd; two_layer, whose lists under n_hidden and init_scale are sweeps times the
+  dataset's points) or with its own teacher (deep_linear, whose lists under learning_rate, batch_size,
+  label_noise_variance or dt are sweeps). One Snakemake rule per family produces every run of that family
+  (workflow/rules/runs.smk).
 
 This module expands entries into points, checks what the schema cannot (references, whole sample numbers,
 batch size against P), and builds the keyword arguments of the families' stage functions. Only the standard
@@ -22,12 +23,16 @@ from .config import ConfigError
 
 SINGLE_LAYER_FAMILY = "single_layer_sgd"
 DEEP_LINEAR_FAMILY = "deep_linear"
+TWO_LAYER_FAMILY = "two_layer"
 DEEP_LINEAR_SWEEPS = {"learning_rate": "eta", "batch_size": "b", "label_noise_variance": "sigmaq2", "dt": "dt"}  # key -> file-name prefix
 # swept keys beside N and P that name a point's file (N and P always do); its seed streams never include them,
 # so the points of such a sweep share inputs, teacher and eps / sigma_eps (Gross Table 1)
 LABEL_PREFIX = {"label_noise_variance": "var"}
-# file names of points: N100_P105, N10_P22_var0.25 (datasets); default, eta0.005_b1 (deep linear sweeps)
-POINT_PATTERN = r"N\d+_P\d+(?:_var[0-9.e+-]+)?|default|(?:(?:eta|b|sigmaq2|dt)[0-9.e+-]+_?)+"
+# file names of points: N100_P105, N10_P22_var0.25 (datasets); N30_P3000_h20_c1e-04 (two-layer runs: the dataset's
+# point, N_h, init scale); default, eta0.005_b1 (deep linear sweeps)
+POINT_PATTERN = r"N\d+_P\d+(?:_var[0-9.e+-]+)?(?:_h\d+_c[0-9.e+-]+)?|default|(?:(?:eta|b|sigmaq2|dt)[0-9.e+-]+_?)+"
+# a training job's window covariance or trace beyond this is refused (two-layer runs): two jobs share 24 GiB with others
+JOB_MEMORY_BYTES = 200e6
 
 
 def _as_list(value) -> list:
@@ -76,11 +81,37 @@ def sweep_points(run: dict) -> list[dict]:
     return points
 
 
+def scale_label(value: float) -> str:
+    """Shortest exact scientific notation, two exponent digits: 1e-04, 2.5e-01, 1e+00."""
+    return np.format_float_scientific(value, unique=True, exp_digits=2).replace(".e", "e")
+
+
+def two_layer_points(run: dict, datasets: dict) -> list[dict]:
+    """Points of a two-layer run: its dataset's points (outermost), then n_hidden, then init_scale. Each is the dataset
+    point with n_hidden, init_scale, dataset_label (its data file) and label, e.g. N30_P3000_h20_c1e-04."""
+    points = []
+    for p in dataset_points(datasets[run["dataset"]]):
+        for n_hidden, scale in itertools.product(_as_list(run["n_hidden"]), _as_list(run["init_scale"])):
+            points.append(p | {"n_hidden": int(n_hidden), "init_scale": float(scale), "dataset_label": p["label"],
+                               "label": f"{p['label']}_h{n_hidden}_c{scale_label(scale)}"})
+    return points
+
+
+def run_point(run: dict, datasets: dict, label: str) -> dict:
+    """The point of `run` whose file name is `label`."""
+    for p in run_points(run, datasets):
+        if p["label"] == label:
+            return p
+    raise KeyError(f"no parameter point {label!r} in this run")
+
+
 def run_points(run: dict, datasets: dict) -> list[dict]:
-    """Points a run simulates: its own sweep (deep linear), or its dataset's, restricted by `points:
-    {coordinate: [values]}` if given."""
+    """Points a run simulates: its own sweep (deep linear), its dataset's times its own (two layer), or its dataset's,
+    restricted by `points: {coordinate: [values]}` if given."""
     if run["dynamics"] == DEEP_LINEAR_FAMILY:
         return sweep_points(run)
+    if run["dynamics"] == TWO_LAYER_FAMILY:
+        return two_layer_points(run, datasets)
     subset = run.get("points", {})
     return [p for p in dataset_points(datasets[run["dataset"]]) if all(p[key] in values for key, values in subset.items())]
 
@@ -120,6 +151,9 @@ def check(config: dict) -> None:
             continue
         if run["dataset"] not in datasets:
             raise ConfigError(f"config key {key}.dataset: no dataset {run['dataset']!r} (datasets: {', '.join(sorted(datasets))})")
+        if run["dynamics"] == TWO_LAYER_FAMILY:
+            _check_two_layer(key, name, run, datasets)
+            continue
         dataset = datasets[run["dataset"]]
         points = run_points(run, datasets)
         for coordinate, values in run.get("points", {}).items():
@@ -153,6 +187,53 @@ def _check_deep_linear(key: str, name: str, run: dict) -> None:
         raise ConfigError(f"config key {key}.burn_in: {run['burn_in']} must be below the horizon {run['horizon']}")
     run.setdefault("key", name)  # seed-stream key: keep it when renaming the run, and its numbers stay
     run.setdefault("trace_interval", run["record_interval"])
+
+
+def _check_two_layer(key: str, name: str, run: dict, datasets: dict) -> None:
+    """Data, method, step counts, memory and stability of a two-layer run; fills in its seed-stream key and trace_every."""
+    dataset = datasets[run["dataset"]]
+    if dataset["labels"] != "random":
+        raise ConfigError(f"config key {key}.dataset: dataset {run['dataset']!r} has labels: {dataset['labels']}; Sec. III trains on pure-noise labels (labels: random)")
+    if run.get("n_seeds", 0) > dataset["n_seeds"]:
+        raise ConfigError(f"config key {key}.n_seeds: {run['n_seeds']} runs need as many data realizations (dataset n_seeds = {dataset['n_seeds']})")
+    points = run_points(run, datasets)
+    smallest = min(p["P"] for p in points)
+    if run["batch_size"] > smallest:
+        raise ConfigError(f"config key {key}.batch_size: {run['batch_size']} is larger than the number of samples P = {smallest}")
+    if run["method"] == "sgf" and "dt" not in run:
+        raise ConfigError(f"config key {key}.dt: required for method sgf")
+    if run["method"] == "sgd" and "dt" in run:
+        raise ConfigError(f"config key {key}.dt: only for method sgf (SGD steps are lambda in continuum time)")
+    every = run["record_every"]
+    total = run["burn_in_steps"] + run["measure_steps"]
+    run.setdefault("key", name)  # seed-stream key: keep it when renaming the run, and its numbers stay
+    run.setdefault("trace_every", total)
+    for step_key in ("burn_in_steps", "measure_steps", "trace_every"):
+        if run[step_key] % every:
+            raise ConfigError(f"config key {key}.{step_key}: {run[step_key]} is not a multiple of record_every = {every}")
+    if run["measure_steps"] < 2 * every:
+        raise ConfigError(f"config key {key}.measure_steps: {run['measure_steps']} steps hold fewer than two records (record_every = {every}); "
+                          "the window statistics need both halves")
+    per_job = min(run["seeds_per_job"], run.get("n_seeds", dataset["n_seeds"]))
+    n_trace = total // run["trace_every"] + 1
+    for p in points:
+        weights = p["n_hidden"] * p["N"]
+        moment_dim = {"all": weights + p["n_hidden"], "first_layer": weights, "second_layer": p["n_hidden"]}[run["moments"]]
+        trace_dim = {"all": weights + p["n_hidden"] + 1, "second_layer": p["n_hidden"] + 1, "loss": 1}[run["trace_block"]]
+        for what, size in (("moments", 2 * moment_dim**2), ("trace_every", n_trace * trace_dim)):  # sums of x x^T and the covariance
+            if 8 * per_job * size > JOB_MEMORY_BYTES:
+                raise ConfigError(f"config key {key}.{what}: at {p['label']} a job of {per_job} seeds would hold {8 * per_job * size / 1e6:.0f} MB "
+                                  f"({what}: {run[what]}, trace_block: {run['trace_block']}), over {JOB_MEMORY_BYTES / 1e6:.0f} MB; choose a smaller block, "
+                                  "a longer trace_every or fewer seeds_per_job")
+        # Mean curvature of the loss at the initial weights (Gauss-Newton, E over the init): the nonzero spectrum is that of
+        # Sigma^1/2 (D2 I + W1^T W1) Sigma^1/2, mean eigenvalue c (N_i + N_h) / N_i^2 for Sigma = I / N_i. Its largest
+        # eigenvalue kappa_0 is at least that; a drift step above 4 / kappa_0 diverges even through the catapult phase of
+        # two-layer networks (Lewkowycz et al. 2020, arXiv:2003.02218). Lower steps that diverge stop the training job.
+        step_key = "dt" if run["method"] == "sgf" else "learning_rate"
+        bound = 4 * p["N"] ** 2 / (p["init_scale"] * (p["N"] + p["n_hidden"]))
+        if run[step_key] >= bound:
+            raise ConfigError(f"config key {key}.{step_key}: {run[step_key]:g} diverges at {p['label']}: above 4 / kappa_0 <= 4 N_i^2 / (c (N_i + N_h)) = {bound:.3g}, "
+                              "kappa_0 the initial curvature (catapult bound)")
 
 
 def _check_stability(key: str, run: dict, points: list[dict]) -> None:
@@ -218,6 +299,8 @@ def train_step(run: dict, datasets: dict, label: str, first: int, last: int, see
     """(stage function, keyword arguments) of one seed block of a run; `seeds` is the config's root entropies."""
     if run["dynamics"] == DEEP_LINEAR_FAMILY:
         return "corlouer2026.runs:train", deep_linear_kwargs(run, label, first, last, seeds, engine)
+    if run["dynamics"] == TWO_LAYER_FAMILY:
+        return "gross2024.two_layer_runs:train", two_layer_kwargs(run, datasets, label, first, last, seeds, engine)
     sgd_seed = seeds["sgd"]
     dataset = datasets[run["dataset"]]
     p = point(dataset, label)
@@ -236,3 +319,12 @@ def deep_linear_kwargs(run: dict, label: str, first: int, last: int, seeds: dict
              "trace_interval", "record_noise_variance", "record_weights")
     return dict(key=run["key"], point=label, seeds=list(range(first, last + 1)), sgd_seed=seeds["sgd"], data_seed=seeds["data"],
                 **{k: run.get(k) for k in fixed}, **{k: p[k] for k in DEEP_LINEAR_SWEEPS}, chunk_steps=engine["chunk_steps"], threads=engine["threads"])
+
+
+def two_layer_kwargs(run: dict, datasets: dict, label: str, first: int, last: int, seeds: dict, engine: dict) -> dict:
+    """Keyword arguments of gross2024.two_layer_runs:train for one seed block of one point of a two-layer run."""
+    p = run_point(run, datasets, label)
+    fixed = ("method", "learning_rate", "batch_size", "minibatch_replacement", "noise_form", "burn_in_steps", "measure_steps", "record_every",
+             "moments", "trace_every", "trace_block")
+    return dict(key=run["key"], point=label, seeds=list(range(first, last + 1)), sgd_seed=seeds["sgd"], n_hidden=p["n_hidden"],
+                init_scale=p["init_scale"], dt=run.get("dt"), **{k: run[k] for k in fixed}, chunk_steps=engine["chunk_steps"], threads=engine["threads"])

@@ -1,6 +1,6 @@
 # The run catalogue (config.yaml datasets and runs): one rule per dynamics family produces every entry of that
 # family, and figures read the files by name (dataset_file, run_files). Library: sgdnoise.gross2024.runs,
-# sgdnoise.corlouer2026.runs.
+# sgdnoise.corlouer2026.runs, sgdnoise.gross2024.two_layer_runs.
 
 
 rule teacher_student_data:
@@ -51,6 +51,20 @@ use rule single_layer_sgd as deep_linear with:
         benchmarks("deep_linear", "{run}/{point}/seeds{first}-{last}")
     wildcard_constraints:
         run=one_of(sgdnoise.catalogue.runs_of("deep_linear", RUNS)),
+        point=sgdnoise.catalogue.POINT_PATTERN,
+        first=r"\d+",
+        last=r"\d+",
+
+
+use rule single_layer_sgd as two_layer with:
+    input:
+        data_path=lambda w: dataset_file(RUNS[w.run]["dataset"], sgdnoise.catalogue.run_point(RUNS[w.run], DATASETS, w.point)["dataset_label"]),
+    log:
+        logs("two_layer", "{run}/{point}/seeds{first}-{last}"),
+    benchmark:
+        benchmarks("two_layer", "{run}/{point}/seeds{first}-{last}")
+    wildcard_constraints:
+        run=one_of(sgdnoise.catalogue.runs_of("two_layer", RUNS)),
         point=sgdnoise.catalogue.POINT_PATTERN,
         first=r"\d+",
         last=r"\d+",

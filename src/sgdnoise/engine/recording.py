@@ -108,33 +108,65 @@ def _fill(generators, out, normal):
                 out[s, t, k] = rng.standard_normal() if normal else rng.random()
 
 
+def sequential_sum(total: np.ndarray, records: np.ndarray) -> np.ndarray:
+    """total + the records (n_seeds, n, dim) summed over n one after another (np.cumsum is sequential), so that the
+    sum of a stream of records, bit for bit, does not depend on how it was chunked."""
+    return np.concatenate([total[:, None], records], axis=1).cumsum(axis=1)[:, -1]
+
+
 @dataclass
 class Recording:
-    """Moments of the first `moment_dim` record entries about `reference`, over the measurement window,
-    and the thinned trace of whole records."""
+    """Moments of the `moment_block` record entries about `reference` over the measurement window, the sums of every
+    record entry over each half of the window (about `record_reference`), and the thinned trace of the
+    `trace_block` entries."""
 
     n_records: int
     reference: np.ndarray  # (n_seeds, moment_dim)
     sum_deviation: np.ndarray  # (n_seeds, moment_dim): sum of (r - reference)
     sum_outer_deviation: np.ndarray  # (n_seeds, moment_dim, moment_dim)
-    trace: np.ndarray  # (n_seeds, n_trace, record_dim)
+    trace: np.ndarray  # (n_seeds, n_trace, trace_dim)
     trace_steps: np.ndarray  # (n_trace,)
+    record_reference: np.ndarray  # (n_seeds, record_dim): the first record of the window
+    half_counts: tuple[int, int]  # records in the first and the second half of the window
+    half_sums: np.ndarray  # (2, n_seeds, record_dim): sums of (r - record_reference) over each half
+
+    @property
+    def window_mean(self) -> np.ndarray:
+        """Mean of every record entry over the window, (n_seeds, record_dim)."""
+        return self.record_reference + self.half_sums.sum(axis=0) / self.n_records
+
+    @property
+    def half_window_means(self) -> np.ndarray:
+        """Means of every record entry over the first and the second half of the window, (2, n_seeds, record_dim)."""
+        return self.record_reference + self.half_sums / np.array(self.half_counts, dtype=float)[:, None, None]
 
 
 class Recorder:
-    """Routes each chunk's records to float64 streaming moments (measurement window) and the thinned trace.
+    """Routes each chunk's records to float64 streaming moments of `moment_block` (measurement window), to sums of
+    every entry per half window, and to the thinned trace of `trace_block`.
 
     Without a given `reference`, the first record of the measurement window is used: fluctuations are
-    then summed about a nearby point, which keeps the second moments well conditioned.
+    then summed about a nearby point, which keeps the second moments well conditioned. The first half of the
+    window holds its first n_records // 2 records.
     """
 
-    def __init__(self, schedule: Schedule, initial_records: np.ndarray, moment_dim: int, reference: np.ndarray | None = None):
+    def __init__(self, schedule: Schedule, initial_records: np.ndarray, moment_dim: int, reference: np.ndarray | None = None, *,
+                 moment_block: slice | None = None, trace_block: slice = slice(None)):
         n_seeds, record_dim = initial_records.shape
-        self.schedule, self.moment_dim = schedule, moment_dim
+        self.schedule = schedule
+        self.moment_block = slice(0, moment_dim) if moment_block is None else moment_block
+        self.trace_block = trace_block
+        moment_dim = len(range(record_dim)[self.moment_block])
         self.reference = None if reference is None else np.array(reference, dtype=np.float64).reshape(n_seeds, moment_dim)
+        self.record_reference = None
         self.moments = StreamingMoments(n_seeds, moment_dim, threads=numba.get_num_threads())
-        self.trace = np.empty((n_seeds, schedule.trace_steps.size, record_dim))
-        self.trace[:, 0] = initial_records
+        self.half_counts = [0, 0]
+        self.half_sums = np.zeros((2, n_seeds, record_dim))
+        self.half_steps = schedule.burn_in_steps + (schedule.measure_steps // schedule.record_every // 2) * schedule.record_every
+        self.record_dim = record_dim
+        block = initial_records[:, trace_block]
+        self.trace = np.empty((n_seeds, schedule.trace_steps.size, block.shape[1]))
+        self.trace[:, 0] = block
         self._n_trace = 1
         self._buffers: dict[int, np.ndarray] = {}
 
@@ -142,7 +174,7 @@ class Recorder:
         """Records buffer of one chunk, (n_seeds, n_steps // record_every, record_dim), reused per length."""
         n = n_steps // self.schedule.record_every
         if n not in self._buffers:
-            self._buffers[n] = np.empty((self.trace.shape[0], n, self.trace.shape[2]))
+            self._buffers[n] = np.empty((self.trace.shape[0], n, self.record_dim))
         return self._buffers[n]
 
     def add(self, done: int, records: np.ndarray) -> None:
@@ -150,19 +182,28 @@ class Recorder:
         record_steps = done + s.record_every * np.arange(1, records.shape[1] + 1)
         in_window = record_steps > s.burn_in_steps
         if in_window.any():
-            window = records[:, in_window, : self.moment_dim]
+            window = records[:, in_window]
+            if self.record_reference is None:
+                self.record_reference = window[:, 0].copy()
             if self.reference is None:
-                self.reference = window[:, 0].copy()
-            self.moments.add(window - self.reference[:, None, :])
+                self.reference = window[:, 0, self.moment_block].copy()
+            self.moments.add(window[:, :, self.moment_block] - self.reference[:, None, :])
+            first = record_steps[in_window] <= self.half_steps
+            deviation = window - self.record_reference[:, None, :]
+            for half, part in enumerate((deviation[:, first], deviation[:, ~first])):
+                self.half_sums[half] = sequential_sum(self.half_sums[half], part)
+                self.half_counts[half] += part.shape[1]
         kept = record_steps % s.trace_every == 0
         n_kept = int(kept.sum())
-        self.trace[:, self._n_trace : self._n_trace + n_kept] = records[:, kept]
+        self.trace[:, self._n_trace : self._n_trace + n_kept] = records[:, kept][:, :, self.trace_block]
         self._n_trace += n_kept
 
     def result(self) -> Recording:
         count, sum_dev, sum_outer = self.moments.result()
         reference = self.reference if self.reference is not None else np.full(sum_dev.shape, np.nan)
-        return Recording(count, reference, sum_dev, sum_outer, self.trace, self.schedule.trace_steps)
+        record_reference = self.record_reference if self.record_reference is not None else np.full(self.half_sums.shape[1:], np.nan)
+        return Recording(count, reference, sum_dev, sum_outer, self.trace, self.schedule.trace_steps, record_reference,
+                         tuple(self.half_counts), self.half_sums)
 
 
 def progress_reporter(label: str, every_seconds: float = 30.0, clock=time.monotonic):

@@ -16,7 +16,9 @@ times (P - S) / (P - 1) for minibatches drawn without replacement. Two ways to d
   "wick":  the large-P Gaussian closure of Eq. (3.12), C ~ (1/S) [ <r^2> Sigma^xx + g g^T ], drawn as
            eps = sqrt(<r^2> / S) chol(Sigma^xx) xi + g eta / sqrt(S) with N_i + 1 normals.
 
-Records, every `record_every` steps: [W1 (row-major), W2, loss]; moments run over the whole record.
+Records, every `record_every` steps: [W1 (row-major), W2, loss]. Window moments run over one block of the weights
+(MOMENT_BLOCKS), window means over every entry (also per half window); the thinned trace keeps one block
+(TRACE_BLOCKS), so a long trace of W2 or of the loss alone stays small.
 """
 
 from __future__ import annotations
@@ -31,6 +33,24 @@ from .recording import Recorder, RandomStreams, Schedule, run_chunks
 from .single_layer import draw_minibatch
 
 NOISE_FORMS = ("exact", "wick")
+MOMENT_BLOCKS = ("all", "first_layer", "second_layer")  # all: vec W1 then W2 (not the loss)
+TRACE_BLOCKS = ("all", "second_layer", "loss")  # second_layer: W2 and the loss
+
+
+def moment_entries(block: str, n_hidden: int, n_in: int) -> slice:
+    """Record entries whose window covariance is kept: vec W1 and W2, or one of them."""
+    if block not in MOMENT_BLOCKS:
+        raise ValueError(f"moments must be one of {MOMENT_BLOCKS}, got {block!r}")
+    weights = n_hidden * n_in
+    return {"all": slice(0, weights + n_hidden), "first_layer": slice(0, weights), "second_layer": slice(weights, weights + n_hidden)}[block]
+
+
+def trace_entries(block: str, n_hidden: int, n_in: int) -> slice:
+    """Record entries the thinned trace keeps: the whole record, W2 and the loss, or the loss."""
+    if block not in TRACE_BLOCKS:
+        raise ValueError(f"trace_block must be one of {TRACE_BLOCKS}, got {block!r}")
+    weights = n_hidden * n_in
+    return {"all": slice(0, weights + n_hidden + 1), "second_layer": slice(weights, weights + n_hidden + 1), "loss": slice(weights + n_hidden, weights + n_hidden + 1)}[block]
 
 
 @numba.njit(cache=True, fastmath=True)
@@ -154,40 +174,57 @@ def _sgf_chunk(first, second, products, inputs, labels, normals, dt, noise_scale
 
 @dataclass
 class TwoLayerRun:
-    """What one block of seeds produces. Records are [W1 (N_h x N_i, row-major), W2 (N_h), loss];
-    moments run over whole records, about `reference`."""
+    """What one block of seeds produces. Records are [W1 (N_h x N_i, row-major), W2 (N_h), loss]; the window
+    moments run over record entries `moment_block`, about `reference`; the trace keeps entries `trace_block`."""
 
     final_first: np.ndarray  # (n_seeds, N_h, N_i)
     final_second: np.ndarray  # (n_seeds, N_h)
     n_records: int
-    reference: np.ndarray  # (n_seeds, N_h N_i + N_h + 1)
+    reference: np.ndarray  # (n_seeds, moment_dim)
     sum_deviation: np.ndarray
     sum_outer_deviation: np.ndarray
-    trace: np.ndarray  # (n_seeds, n_trace, N_h N_i + N_h + 1)
+    trace: np.ndarray  # (n_seeds, n_trace, trace_dim)
     trace_steps: np.ndarray
     time_per_step: float  # lambda for SGD, dt for the SGF
+    window_mean: np.ndarray  # (n_seeds, record_dim): mean of every record entry over the window
+    half_window_means: np.ndarray  # (2, n_seeds, record_dim): the same over its first and second half
+    moment_block: slice
+    trace_block: slice
 
     @property
     def trace_times(self) -> np.ndarray:
         return self.trace_steps * self.time_per_step
 
     @property
+    def window_covariance(self) -> np.ndarray:
+        """Covariance of the moment block about its window mean, (n_seeds, moment_dim, moment_dim)."""
+        mean = self.sum_deviation / self.n_records
+        return self.sum_outer_deviation / self.n_records - np.einsum("si,sj->sij", mean, mean)
+
+    def _traced(self, entries: slice) -> np.ndarray:
+        record_dim = self.window_mean.shape[1]
+        kept, wanted = range(record_dim)[self.trace_block], range(record_dim)[entries]
+        if wanted.start < kept.start or wanted.stop > kept.stop:
+            raise ValueError(f"the trace keeps record entries {kept.start}-{kept.stop - 1} only, not {wanted.start}-{wanted.stop - 1}")
+        return self.trace[..., wanted.start - kept.start : wanted.stop - kept.start]
+
+    @property
     def first_layer(self) -> np.ndarray:
         n_hidden, n_in = self.final_first.shape[1:]
-        return self.trace[..., : n_hidden * n_in].reshape(*self.trace.shape[:2], n_hidden, n_in)
+        return self._traced(slice(0, n_hidden * n_in)).reshape(*self.trace.shape[:2], n_hidden, n_in)
 
     @property
     def second_layer(self) -> np.ndarray:
         n_hidden, n_in = self.final_first.shape[1:]
-        return self.trace[..., n_hidden * n_in : n_hidden * (n_in + 1)]
+        return self._traced(slice(n_hidden * n_in, n_hidden * (n_in + 1)))
 
     @property
     def loss(self) -> np.ndarray:
-        return self.trace[..., -1]
+        return self._traced(slice(-1, None))[..., 0]
 
 
 class _Setup:
-    def __init__(self, inputs, labels, first_layer, second_layer, rngs, batch_size, schedule_args, reference):
+    def __init__(self, inputs, labels, first_layer, second_layer, rngs, batch_size, schedule_args, reference, moments, trace_block):
         self.inputs = np.ascontiguousarray(inputs, dtype=np.float64)
         self.labels = np.ascontiguousarray(labels, dtype=np.float64)
         self.n_seeds, self.P, n_in = self.inputs.shape
@@ -211,23 +248,26 @@ class _Setup:
         initial = np.empty((self.n_seeds, n_hidden * n_in + n_hidden + 1))
         for s in range(self.n_seeds):
             _record(self.first[s], self.second[s], self.products[s], self.target[s], self.sigma_xx[s], self.loss_floor[s], initial[s])
-        self.recorder = Recorder(self.schedule, initial, initial.shape[1], reference)
+        self.moment_block, self.trace_block = moment_entries(moments, n_hidden, n_in), trace_entries(trace_block, n_hidden, n_in)
+        self.recorder = Recorder(self.schedule, initial, initial.shape[1], reference, moment_block=self.moment_block, trace_block=self.trace_block)
 
     def run(self, recording, time_per_step) -> TwoLayerRun:
         return TwoLayerRun(self.first, self.second, recording.n_records, recording.reference, recording.sum_deviation,
-                           recording.sum_outer_deviation, recording.trace, recording.trace_steps, time_per_step)
+                           recording.sum_outer_deviation, recording.trace, recording.trace_steps, time_per_step, recording.window_mean,
+                           recording.half_window_means, self.moment_block, self.trace_block)
 
 
 def two_layer_sgd(
     inputs: np.ndarray, labels: np.ndarray, first_layer: np.ndarray, second_layer: np.ndarray, rngs: list[np.random.Generator], *,
     learning_rate: float, batch_size: int, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int,
-    replacement: bool = True, reference: np.ndarray | None = None, chunk_steps: int | None = None,
+    replacement: bool = True, moments: str = "all", trace_block: str = "all", reference: np.ndarray | None = None, chunk_steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> TwoLayerRun:
     """Minibatch SGD (Eq. 3.5) on a block of seeds: inputs (n_seeds, P, N_i), labels (n_seeds, P),
-    first_layer (n_seeds, N_h, N_i), second_layer (n_seeds, N_h). Moments are about `reference`
-    (default: the first record of the measurement window)."""
-    setup = _Setup(inputs, labels, first_layer, second_layer, rngs, batch_size, (burn_in_steps, measure_steps, record_every, trace_every), reference)
+    first_layer (n_seeds, N_h, N_i), second_layer (n_seeds, N_h). Moments of the block `moments` (MOMENT_BLOCKS) are
+    about `reference` (default: the first record of the measurement window); the trace keeps `trace_block` (TRACE_BLOCKS)."""
+    setup = _Setup(inputs, labels, first_layer, second_layer, rngs, batch_size, (burn_in_steps, measure_steps, record_every, trace_every), reference,
+                   moments, trace_block)
     permutations = np.tile(np.arange(setup.P, dtype=np.int64), (setup.n_seeds, 1))
     streams = RandomStreams(rngs, batch_size, normal=False)
 
@@ -235,21 +275,23 @@ def two_layer_sgd(
         _sgd_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, uniforms, learning_rate / batch_size, replacement,
                    permutations, setup.target, setup.sigma_xx, setup.loss_floor, record_every, records)
 
-    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, batch_size, setup.recorder.trace.shape[2])
+    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, batch_size, setup.recorder.record_dim)
     return setup.run(run_chunks(setup.schedule, setup.recorder, streams, advance, length, progress), learning_rate)
 
 
 def two_layer_sgf(
     inputs: np.ndarray, labels: np.ndarray, first_layer: np.ndarray, second_layer: np.ndarray, rngs: list[np.random.Generator], *,
     learning_rate: float, batch_size: int, dt: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int,
-    noise_form: str = "exact", replacement: bool = True, reference: np.ndarray | None = None, chunk_steps: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    noise_form: str = "exact", replacement: bool = True, moments: str = "all", trace_block: str = "all", reference: np.ndarray | None = None,
+    chunk_steps: int | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> TwoLayerRun:
     """Euler-Maruyama of the stochastic gradient flow (Eqs. 3.15-3.16) in steps dt of t = lambda tau;
-    dt = lambda gives SGD's first two moments per step. noise_form: "exact" (Eq. 3.11) or "wick" (Eq. 3.12)."""
+    dt = lambda gives SGD's first two moments per step. noise_form: "exact" (Eq. 3.11) or "wick" (Eq. 3.12); records as
+    two_layer_sgd."""
     if noise_form not in NOISE_FORMS:
         raise ValueError(f"noise_form must be one of {NOISE_FORMS}, got {noise_form!r}")
-    setup = _Setup(inputs, labels, first_layer, second_layer, rngs, batch_size, (burn_in_steps, measure_steps, record_every, trace_every), reference)
+    setup = _Setup(inputs, labels, first_layer, second_layer, rngs, batch_size, (burn_in_steps, measure_steps, record_every, trace_every), reference,
+                   moments, trace_block)
     exact = noise_form == "exact"
     per_step = setup.P if exact else setup.inputs.shape[2] + 1
     finite_population = 1.0 if replacement else (setup.P - batch_size) / (setup.P - 1)
@@ -261,5 +303,5 @@ def two_layer_sgf(
         _sgf_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, normals, dt, noise_scale, exact, setup.target,
                    setup.sigma_xx, cholesky, setup.loss_floor, batch_size, record_every, records)
 
-    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.recorder.trace.shape[2])
+    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.recorder.record_dim)
     return setup.run(run_chunks(setup.schedule, setup.recorder, streams, advance, length, progress), dt)
