@@ -26,7 +26,7 @@ def load(config):
     """What the workflow does at start-up: shared sections and catalogue (common.smk), then each figure's section
     as its rule file registers it, then the check for unknown sections (Snakefile)."""
     loaded = cfg.load(config, SCHEMAS, check=catalogue.check)
-    sections = ["scale", "seeds", "engine", "datasets", "runs", "plot", "expected_claims", "quick"]
+    sections = ["scale", "seeds", "engine", "datasets", "runs", "plot", "expected_claims", "quick", "paper"]
     for figure in FIGURES:
         module = importlib.import_module(f"sgdnoise.gross2024.{figure}")
         cfg.section(loaded, f"gross2024_{figure}", SCHEMAS, f"gross2024/{figure}.schema.yaml", module.check_config)
@@ -40,7 +40,7 @@ def modified(path, value):
     *parents, last = path.split(".")
     node = c
     for key in parents:
-        node = node[key]
+        node = node.setdefault(key, {})  # a scale block (paper:) may not exist yet
     node[last] = value
     return c
 
@@ -53,6 +53,9 @@ def test_default_and_quick_configs_are_valid():
     assert quick["runs"]["gross2024_fig5_spectrum"]["learning_rate"] == full["runs"]["gross2024_fig5_spectrum"]["learning_rate"]
     # a quick override of one record setting keeps the others
     assert quick["runs"]["gross2024_fig5_spectrum"]["record"]["trace_points"] == 200
+    # scale=paper applies the paper: block and only it
+    paper = load({**DEFAULT, "scale": "paper", "paper": {"datasets": {"gross2024_fig5_spectrum": {"n_seeds": 64}}}})
+    assert paper["datasets"]["gross2024_fig5_spectrum"]["n_seeds"] == 64 and paper["datasets"]["gross2024_fig5_spectrum"]["N"] == 100
 
 
 def test_defaults_are_filled_in():
@@ -83,7 +86,7 @@ def test_defaults_are_filled_in():
         ("datasets.gross2024_fig5_spectrum.P_over_N", [0.5], "config key datasets.gross2024_fig5_spectrum.P_over_N.0: 0.5 is less than or equal to the minimum of 1"),
         ("datasets.gross2024_fig5_input_dimension.n_seeds", 0, "config key datasets.gross2024_fig5_input_dimension.n_seeds: 0 is less than the minimum of 2"),
         ("datasets.gross2024_table1.N", [10, 20], "config key datasets.gross2024_table1.N: [10, 20] needs one N below and one above P = [22]"),
-        ("scale", "huge", "config key scale: 'huge' is not one of ['full', 'quick']"),
+        ("scale", "huge", "config key scale: 'huge' is not one of ['full', 'quick', 'paper']"),
         ("gross2024_fig2.projector.P_over_N", [1.55], "config key gross2024_fig2.projector.P_over_N: 1.55 x N"),
         ("gross2024_fig3.hessian_P_over_N", [3.0], "config key gross2024_fig3.hessian_P_over_N: [3.0] not among the P/N of dataset gross2024_fig3"),
         ("gross2024_fig3.run", "nope", "config key gross2024_fig3.run: no run 'nope'"),
@@ -110,6 +113,9 @@ def test_defaults_are_filled_in():
         ("quick.datasets.gross2024_fig5_spectrum.P_over_N", [1.5, 2.0, 10.0, 1.5], "config key quick.datasets.gross2024_fig5_spectrum.P_over_N: [1.5, 2.0, 10.0, 1.5] has non-unique elements"),
         ("quick.runs.gross2024_table1_with.record.min_measure_steps", 10**6, "config key quick.runs.gross2024_table1_with.record.min_measure_steps: 1000000 exceeds max_measure_steps 200000"),
         ("quick.gross2024_fig4.modes", [1, 50], "config key quick.gross2024_fig4.modes: mode 50 does not exist for N = 20"),
+        # so is the paper: block (the literal settings for a cluster), under its key
+        ("paper.runs.gross2024_fig5_spectrum.learning_rate", -1, "config key paper.runs.gross2024_fig5_spectrum.learning_rate: -1 is less than or equal to the minimum of 0"),
+        ("paper.gross2024_fig4.modes", [1, 50], "config key paper.gross2024_fig4.modes: mode 50 does not exist for N = 50"),
         # set by full scale, made impossible by a quick: override of another key: named, with the scale
         ("runs.gross2024_table1_with.batch_size", 21, None),
     ],

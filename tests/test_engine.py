@@ -137,7 +137,7 @@ def test_streaming_moments_equal_direct_sums_whatever_the_chunks_and_threads():
 
 
 def test_progress_lines_every_tenth_and_at_least_every_30_seconds(capsys):
-    from sgdnoise.engine.recording import progress_reporter
+    from sgdnoise.progress import progress_reporter
 
     now = [0.0]
     report = progress_reporter("run x", clock=lambda: now[0])
@@ -149,3 +149,19 @@ def test_progress_lines_every_tenth_and_at_least_every_30_seconds(capsys):
     assert lines == ["run x: 10% (100 of 1000 steps), 50 steps/s, about 18 s left",
                      "run x: 12% (120 of 1000 steps), 3 steps/s, about 293 s left",
                      "run x: 100% (1000 of 1000 steps), 20 steps/s, about 0 s left"]
+
+
+def test_a_divergence_stops_the_run_within_a_chunk():
+    """lambda far above 2 / omega_max: the weights overflow within a few hundred steps; the engine stops at the end of
+    the chunk in which a record became non-finite (not after the last of 10^6 steps), naming the seeds and step."""
+    from sgdnoise.statistics import DivergedError
+
+    X, y, w_star = problem(3, 10, 20)
+    w0 = np.zeros_like(w_star)
+    with np.errstate(all="ignore"), pytest.raises(DivergedError) as error:
+        engine.single_layer_sgd(X, y, w0, w_star, rngs(range(3)), learning_rate=60.0, batch_size=5, burn_in_steps=0, measure_steps=10**6,
+                                record_every=10, trace_every=1000, chunk_steps=1000)
+    diverged = error.value
+    assert list(diverged.seed_indices) == [0, 1, 2] and diverged.n_seeds == 3
+    assert diverged.stopped_at <= 2000 < diverged.total_steps == 10**6  # overflow takes < 1000 steps at lambda omega_max ~ 6
+    assert all(0 < step <= diverged.stopped_at and step % 10 == 0 for step in diverged.first_steps)

@@ -12,9 +12,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-import jsonschema
-import referencing
-import referencing.jsonschema
 import yaml
 
 SCHEMA_BASE = "file:///sgdnoise/schemas/"  # a base for relative $refs between the files; nothing is fetched
@@ -47,9 +44,12 @@ def check_yaml(path: str | Path) -> dict:
     return loaded
 
 
+# jsonschema and referencing are imported by the functions that validate: every stage job imports this module (for
+# ConfigError, through its figure package's checks) and would otherwise pay 0.1 s for a validator it never runs.
 def _strict_integers(validator_class):
     """Integers are ints: 8.0 where an integer belongs is refused (JSON Schema counts it as an integer), so a
     seed count or step number never reaches numpy as a float; booleans are not numbers."""
+    import jsonschema
     checker = validator_class.TYPE_CHECKER.redefine_many({
         "integer": lambda _, value: isinstance(value, int) and not isinstance(value, bool),
         "number": lambda _, value: isinstance(value, (int, float)) and not isinstance(value, bool),
@@ -59,6 +59,7 @@ def _strict_integers(validator_class):
 
 def _with_defaults(validator_class):
     """A validator that fills in `default` values from the schema while validating (as Snakemake does)."""
+    import jsonschema
     validate_properties = validator_class.VALIDATORS["properties"]
 
     def set_defaults(validator, properties, instance, schema):
@@ -78,6 +79,8 @@ def _key(path) -> str:
 def _schemas(schema_dir: Path) -> referencing.Registry:
     """Every schema file below `schema_dir`, addressable by its relative path, so that files join by $ref
     (e.g. "../definitions.schema.yaml#/$defs/positive_int" from gross2024/fig3.schema.yaml)."""
+    import referencing
+    import referencing.jsonschema
     resources = []
     for path in sorted(schema_dir.rglob("*.schema.yaml")):
         uri = SCHEMA_BASE + path.relative_to(schema_dir).as_posix()
@@ -130,6 +133,7 @@ def _has_path(tree, path) -> bool:
 def validate(instance, schema_dir: str | Path, schema_file: str, key: tuple = (), overrides: dict | None = None) -> None:
     """Validate `instance` (config key `key`) against `schema_file`, filling in its defaults in place. `overrides`:
     the command line's --config values at the same level, whose strings are parsed by the schema's types."""
+    import jsonschema
     found = _non_finite(instance)
     if found is not None:
         raise ConfigError(f"config key {_key(list(key) + list(found))}: {_at(instance, found)} is not a finite number")
@@ -154,57 +158,68 @@ def _at(tree, path):
     return tree
 
 
-def _quick_key(error: ConfigError, quick: dict) -> ConfigError:
-    """An error in the quick-scale config, reported under quick.<key> when the quick section set that key."""
+# Scales other than full, each with its block of overrides at the bottom of config.yaml: quick (tests, CI) and paper
+# (the papers' literal settings, hours of compute, meant for a cluster).
+SCALES = ("quick", "paper")
+
+
+def _scale_key(error: ConfigError, scale: str, overrides: dict) -> ConfigError:
+    """An error in the config of `scale`, reported under <scale>.<key> when that scale's block set the key."""
     message = str(error)
     prefix = "config key "
     if message.startswith(prefix):
         key = message[len(prefix):].split(":", 1)[0]
         path = [int(k) if k.isdigit() else k for k in key.split(".")]
-        if _has_path(quick, path):
-            return ConfigError(f"{prefix}quick.{message[len(prefix):]}")
-    return ConfigError(f"{message} (at scale=quick, with the quick: overrides)")
+        if _has_path(overrides, path):
+            return ConfigError(f"{prefix}{scale}.{message[len(prefix):]}")
+    return ConfigError(f"{message} (at scale={scale}, with the {scale}: overrides)")
+
+
+def _scaled(config: dict) -> dict[str, dict]:
+    """{scale: the config with that scale's overrides merged in} for every scale block."""
+    return {scale: deep_merge(config, config.get(scale) or {}) for scale in SCALES}
 
 
 def load(config: dict, schema_dir: str | Path, overrides: dict | None = None, check=None) -> dict:
-    """The config after applying the `quick` overrides when scale == quick, with the shared sections (config.schema.yaml:
-    scale, seeds, engine, plot, datasets, runs) validated, their defaults filled in, then `check(config)` (the run
-    catalogue's cross-field checks). Figure sections are validated by section() as their rule files are read.
-    The quick-scale config is validated and checked at every scale, so a typo under quick: stops a full run too,
-    named quick.<key>. `overrides`: the command line's --config values (their strings are parsed by type)."""
+    """The config after applying the overrides of its scale (the `quick:` or `paper:` block; none at full), with the
+    shared sections (config.schema.yaml: scale, seeds, engine, plot, datasets, runs) validated, their defaults filled
+    in, then `check(config)` (the run catalogue's cross-field checks). Figure sections are validated by section() as
+    their rule files are read. The config of every scale is validated and checked whatever the scale, so a typo
+    under quick: stops a full run too, named quick.<key>. `overrides`: the command line's --config values (their
+    strings are parsed by type)."""
     config = copy.deepcopy(config)
     validate(config, schema_dir, "config.schema.yaml", overrides=overrides)
-    quick = config.get("quick") or {}
-    merged = deep_merge(config, quick)
-    if config.get("scale", "full") != "quick" and check is not None:
+    if check is not None:
         check(config)
-    try:
-        validate(merged, schema_dir, "config.schema.yaml")
-        if check is not None:
-            check(merged)
-    except ConfigError as error:
-        raise _quick_key(error, quick) from None
-    return merged if config.get("scale", "full") == "quick" else config
+    scaled = _scaled(config)
+    for scale, merged in scaled.items():
+        try:
+            validate(merged, schema_dir, "config.schema.yaml")
+            if check is not None:
+                check(merged)
+        except ConfigError as error:
+            raise _scale_key(error, scale, config.get(scale) or {}) from None
+    return scaled.get(config.get("scale", "full"), config)
 
 
 def section(config: dict, name: str, schema_dir: str | Path, schema_file: str, check=None) -> dict:
     """Validate the figure section config[name] against its own schema (defaults filled in), then run the figure's
-    `check(section, config)` for what the schema cannot express; at full scale, the same for the section with the
-    quick: overrides (errors named quick.<key>). Returns the section."""
+    `check(section, config)` for what the schema cannot express; then the same for the section with every other
+    scale's overrides (errors named <scale>.<key>). Returns the section."""
     if name not in config:
         raise ConfigError(f"config key {name}: missing (the section of workflow/schemas/{schema_file})")
     validate(config[name], schema_dir, schema_file, key=(name,))
     if check is not None:
         check(config[name], config)
-    quick = config.get("quick") or {}
-    if config.get("scale", "full") != "quick":
-        merged = deep_merge(config, quick)
+    for scale, merged in _scaled(config).items():
+        if scale == config.get("scale", "full"):
+            continue  # config is already that scale's
         try:
             validate(merged[name], schema_dir, schema_file, key=(name,))
             if check is not None:
                 check(merged[name], merged)
         except ConfigError as error:
-            raise _quick_key(error, quick) from None
+            raise _scale_key(error, scale, config.get(scale) or {}) from None
     return config[name]
 
 

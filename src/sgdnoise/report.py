@@ -61,10 +61,18 @@ def _table(frame: pd.DataFrame, columns: list[str], row_class: str = "") -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def claims_pages(table: str, summary: str, cost: str, claims_page: str, errata_page: str, cost_page: str) -> None:
-    """The claims table as a searchable page grouped by paper and figure; a page of the erratum rows (the printed form
-    beside what the run measured) and of the ambiguities (qualitative rows: the paper's words beside their reading and
-    the tolerance at which they hold); the per-rule cost table."""
+def _side_by_side(r, left: str, right: str) -> str:
+    """One erratum or ambiguity row: the paper's side (its words, the printed expectation) beside the run's."""
+    return (f"<h3>{html.escape(r.claim_id)} ({html.escape(r.location)})</h3><table><tr><th>{left}</th><th>{right}</th></tr>"
+            f"<tr><td>{html.escape(r.quote)}<br><i>expected: {html.escape(str(r.expected))}</i></td><td>{html.escape(r.statement)}<br>"
+            f"<i>measured: {html.escape(str(r.measured))}; tolerance {html.escape(str(r.tolerance))}</i></td></tr></table>")
+
+
+def claims_pages(table: str, summary: str, cost: str, claims_page: str, errata_page: str, errata_pages: str, cost_page: str) -> None:
+    """The claims table as a searchable page grouped by paper and figure; a page of all erratum rows (the printed form
+    beside what the run measured) and ambiguities (qualitative rows: the paper's words beside their reading and the
+    tolerance at which they hold), and one page per such row in the directory `errata_pages` (<claim_id>.html, each
+    its own entry in the report); the per-rule cost table."""
     rows = pd.read_csv(table).fillna("")
     counts = pd.read_csv(summary)
     columns = [c for c in ("claim_id", "kind", "status", "location", "quote", "statement", "quantity", "measured", "expected", "tolerance", "power")
@@ -79,11 +87,7 @@ def claims_pages(table: str, summary: str, cost: str, claims_page: str, errata_p
     errata, readings = rows[rows.status == "erratum"], rows[rows.status == "qualitative"]
 
     def side_by_side(frame, left, right):
-        return "".join(
-            f"<h3>{html.escape(r.claim_id)} ({html.escape(r.location)})</h3><table><tr><th>{left}</th><th>{right}</th></tr>"
-            f"<tr><td>{html.escape(r.quote)}<br><i>expected: {html.escape(str(r.expected))}</i></td><td>{html.escape(r.statement)}<br>"
-            f"<i>measured: {html.escape(str(r.measured))}; tolerance {html.escape(str(r.tolerance))}</i></td></tr></table>"
-            for r in frame.itertuples())
+        return "".join(_side_by_side(r, left, right) for r in frame.itertuples())
 
     body = ("<h2>Errata</h2>" + (side_by_side(errata, "printed", "corrected, as the run measured it") if len(errata) else
                                  "<p>No row of this run has status erratum: every printed formula tested so far holds as printed.</p>")
@@ -91,5 +95,11 @@ def claims_pages(table: str, summary: str, cost: str, claims_page: str, errata_p
             "reading of the paper's words (status qualitative), with the tolerance at which they hold.</p>"
             + (side_by_side(readings, "the paper's words", "how the row reads them, and what the run measured") if len(readings) else "<p>None.</p>"))
     Path(errata_page).write_text(_PAGE.format(title=f"Errata: {len(errata)}; ambiguities: {len(readings)}", body=body))
+    Path(errata_pages).mkdir(parents=True, exist_ok=True)
+    for frame, kind, left, right in ((errata, "Erratum", "printed", "corrected, as the run measured it"),
+                                     (readings, "Ambiguity", "the paper's words", "how the row reads them, and what the run measured")):
+        for r in frame.itertuples():
+            page = _side_by_side(r, left, right) + f"<p>Power: {html.escape(str(r.power))}</p>"
+            (Path(errata_pages) / f"{r.claim_id}.html").write_text(_PAGE.format(title=f"{kind}: {html.escape(r.claim_id)}", body=page))
     cost_frame = pd.read_csv(cost)
     Path(cost_page).write_text(_PAGE.format(title="Cost per rule", body=cost_frame.to_html(index=False)))

@@ -68,7 +68,7 @@ def one_of(names):
 
 
 # ------------------------------------------------------------------------------------------------ registry
-SHARED_SECTIONS = ("scale", "seeds", "engine", "datasets", "runs", "plot", "expected_claims", "quick")
+SHARED_SECTIONS = ("scale", "seeds", "engine", "datasets", "runs", "plot", "expected_claims", "quick", "paper")
 REGISTRY = {"sections": list(SHARED_SECTIONS), "figures": {}}
 
 

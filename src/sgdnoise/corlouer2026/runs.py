@@ -15,8 +15,8 @@ import numpy as np
 import xarray as xr
 
 from .. import io, seeding
-from ..engine.recording import progress_reporter
-from ..statistics import check_finite
+from ..progress import progress_reporter
+from ..statistics import check_finite, stops_on_divergence
 
 METHODS = ("online_sgd", "gd", "gradient_flow", "sde", "langevin")
 STOCHASTIC = ("online_sgd", "sde", "langevin")
@@ -56,8 +56,6 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
     variance a^T Sigma a of Prop. 3.3 and the weights) on the trace grid, and their window moments after `burn_in`."""
     import numba
 
-    from .. import engine  # compiled kernels: imported only by the jobs that train
-
     numba.set_num_threads(threads)
     teacher = teacher_matrix(widths, teacher_singular_values)
     start = initial_weights([seeding.generator(sgd_seed, key, point, s, "init") for s in seeds], widths, init_gamma)
@@ -68,28 +66,41 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
     schedule = dict(burn_in_steps=steps["burn_in"], measure_steps=steps["horizon"], record_every=steps["record_interval"], trace_every=steps["trace_interval"],
                     record_weights=record_weights, chunk_steps=chunk_steps, progress=progress_reporter(f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}"))
     sigma_q = float(np.sqrt(label_noise_variance))
-    if method == "online_sgd":
-        run = engine.deep_linear_online_sgd(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q,
-                                            noise_variance=record_noise_variance, **schedule)
-    elif method == "sde":
-        run = engine.deep_linear_sde(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q, dt=dt,
-                                     noise_variance=record_noise_variance, **schedule)
-    elif method == "langevin":
-        run = engine.deep_linear_langevin(teacher, start, rngs, learning_rate=learning_rate, noise_std=noise_std, dt=dt, label_noise_std=sigma_q,
-                                          noise_variance=record_noise_variance, **schedule)
-    elif method == "gradient_flow":
-        run = engine.deep_linear_gradient_flow(teacher, start, dt=dt, label_noise_std=sigma_q, **schedule)
-    else:  # gd on a fixed dataset per seed, drawn once
-        inputs = np.empty((len(seeds), dataset_size, widths[0]))
-        labels = np.empty((len(seeds), dataset_size, widths[-1]))
-        for i, s in enumerate(seeds):
-            rng = seeding.generator(data_seed, key, point, s, "data")
-            inputs[i] = rng.standard_normal((dataset_size, widths[0]))
-            labels[i] = inputs[i] @ teacher.T + sigma_q * rng.standard_normal((dataset_size, widths[-1]))
-        run = engine.deep_linear_gd(inputs, labels, teacher, start, learning_rate=learning_rate, **schedule)
-    check_finite(flat_weights(run.final_weights), f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}", learning_rate, seeds=seeds,
+    label = f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}"
+    with stops_on_divergence(label, learning_rate, seeds=seeds):  # stops within a chunk of a divergence, naming the seed and step
+        run = simulate(method, teacher, start, rngs, schedule, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q, dt=dt,
+                       noise_std=noise_std, record_noise_variance=record_noise_variance, dataset_size=dataset_size,
+                       data_rngs=[seeding.generator(data_seed, key, point, s, "data") for s in seeds])
+    check_finite(flat_weights(run.final_weights), label, learning_rate, seeds=seeds,
                  trace=run.trace, trace_steps=run.trace_steps)  # the trace holds U^T W V and the loss: names the step of divergence
     io.write_netcdf(run_dataset(run, seeds, start, method, provenance, key=key, point=point), output)
+
+
+def simulate(method: str, teacher: np.ndarray, start: list[np.ndarray], rngs: list[np.random.Generator], schedule: dict, *, learning_rate: float,
+             batch_size: int, label_noise_std: float, dt: float, noise_std: float, record_noise_variance: bool, dataset_size: int,
+             data_rngs: list[np.random.Generator]):
+    """The engine call of one method on a block of seeds; GD draws its fixed dataset per seed from `data_rngs`."""
+    from .. import engine  # compiled kernels: imported only by the jobs that train
+
+    sigma_q = label_noise_std
+    if method == "online_sgd":
+        return engine.deep_linear_online_sgd(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q,
+                                             noise_variance=record_noise_variance, **schedule)
+    if method == "sde":
+        return engine.deep_linear_sde(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q, dt=dt,
+                                      noise_variance=record_noise_variance, **schedule)
+    if method == "langevin":
+        return engine.deep_linear_langevin(teacher, start, rngs, learning_rate=learning_rate, noise_std=noise_std, dt=dt, label_noise_std=sigma_q,
+                                           noise_variance=record_noise_variance, **schedule)
+    if method == "gradient_flow":
+        return engine.deep_linear_gradient_flow(teacher, start, dt=dt, label_noise_std=sigma_q, **schedule)
+    d_in, d_out = teacher.shape[1], teacher.shape[0]  # gd: on a fixed dataset per seed, drawn once
+    inputs = np.empty((len(data_rngs), dataset_size, d_in))
+    labels = np.empty((len(data_rngs), dataset_size, d_out))
+    for i, rng in enumerate(data_rngs):
+        inputs[i] = rng.standard_normal((dataset_size, d_in))
+        labels[i] = inputs[i] @ teacher.T + sigma_q * rng.standard_normal((dataset_size, d_out))
+    return engine.deep_linear_gd(inputs, labels, teacher, start, learning_rate=learning_rate, **schedule)
 
 
 def flat_weights(layers: list[np.ndarray]) -> np.ndarray:

@@ -8,8 +8,6 @@ do not depend on the chunk size, the thread count or which other seeds share the
 
 from __future__ import annotations
 
-import sys
-import time
 import warnings
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -17,7 +15,7 @@ from typing import Callable, Iterator
 import numba
 import numpy as np
 
-from ..statistics import StreamingMoments
+from ..statistics import DivergedError, StreamingMoments
 
 # numba's port of numpy's ziggurat (Generator.standard_normal) casts uint64 to int64 by design; without this
 # filter every compilation would print a type-safety warning into the job logs.
@@ -108,6 +106,73 @@ def _fill(generators, out, normal):
                 out[s, t, k] = rng.standard_normal() if normal else rng.random()
 
 
+@dataclass
+class Recording:
+    """Moments of the first `moment_dim` record entries about `reference`, over the measurement window,
+    and the thinned trace of whole records."""
+
+    n_records: int
+    reference: np.ndarray  # (n_seeds, moment_dim)
+    sum_deviation: np.ndarray  # (n_seeds, moment_dim): sum of (r - reference)
+    sum_outer_deviation: np.ndarray  # (n_seeds, moment_dim, moment_dim)
+    trace: np.ndarray  # (n_seeds, n_trace, record_dim)
+    trace_steps: np.ndarray  # (n_trace,)
+
+
+class Recorder:
+    """Routes each chunk's records to float64 streaming moments (measurement window) and the thinned trace.
+
+    Without a given `reference`, the first record of the measurement window is used: fluctuations are
+    then summed about a nearby point, which keeps the second moments well conditioned.
+    """
+
+    def __init__(self, schedule: Schedule, initial_records: np.ndarray, moment_dim: int, reference: np.ndarray | None = None):
+        n_seeds, record_dim = initial_records.shape
+        self.schedule, self.moment_dim = schedule, moment_dim
+        self.reference = None if reference is None else np.array(reference, dtype=np.float64).reshape(n_seeds, moment_dim)
+        self.moments = StreamingMoments(n_seeds, moment_dim, threads=numba.get_num_threads())
+        self.trace = np.empty((n_seeds, schedule.trace_steps.size, record_dim))
+        self.trace[:, 0] = initial_records
+        self._n_trace = 1
+        self._buffers: dict[int, np.ndarray] = {}
+
+    def buffer(self, n_steps: int) -> np.ndarray:
+        """Records buffer of one chunk, (n_seeds, n_steps // record_every, record_dim), reused per length."""
+        n = n_steps // self.schedule.record_every
+        if n not in self._buffers:
+            self._buffers[n] = np.empty((self.trace.shape[0], n, self.trace.shape[2]))
+        return self._buffers[n]
+
+    def add(self, done: int, records: np.ndarray) -> None:
+        s = self.schedule
+        record_steps = done + s.record_every * np.arange(1, records.shape[1] + 1)
+        in_window = record_steps > s.burn_in_steps
+        if in_window.any():
+            window = records[:, in_window, : self.moment_dim]
+            if self.reference is None:
+                self.reference = window[:, 0].copy()
+            self.moments.add(window - self.reference[:, None, :])
+        kept = record_steps % s.trace_every == 0
+        n_kept = int(kept.sum())
+        self.trace[:, self._n_trace : self._n_trace + n_kept] = records[:, kept]
+        self._n_trace += n_kept
+
+    def result(self) -> Recording:
+        count, sum_dev, sum_outer = self.moments.result()
+        reference = self.reference if self.reference is not None else np.full(sum_dev.shape, np.nan)
+        return Recording(count, reference, sum_dev, sum_outer, self.trace, self.schedule.trace_steps)
+
+
+def _check_records(records: np.ndarray, done: int, n_steps: int, schedule: Schedule) -> None:
+    """Stop at the end of the chunk in which a seed's records (weights, modes or loss) became non-finite."""
+    finite = np.isfinite(records).all(axis=2)
+    if finite.all():
+        return
+    bad = np.flatnonzero(~finite.all(axis=1))
+    record_steps = done + schedule.record_every * np.arange(1, records.shape[1] + 1)
+    raise DivergedError(bad, record_steps[np.argmin(finite[bad], axis=1)], records.shape[0], done + n_steps, schedule.total)
+
+
 def sequential_sum(total: np.ndarray, records: np.ndarray) -> np.ndarray:
     """total + the records (n_seeds, n, dim) summed over n one after another (np.cumsum is sequential), so that the
     sum of a stream of records, bit for bit, does not depend on how it was chunked."""
@@ -115,20 +180,13 @@ def sequential_sum(total: np.ndarray, records: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class Recording:
-    """Moments of the `moment_block` record entries about `reference` over the measurement window, the sums of every
-    record entry over each half of the window (about `record_reference`), and the thinned trace of the
-    `trace_block` entries."""
+class BlockRecording(Recording):
+    """A Recording whose moments are of a block of the record and whose trace keeps another, with the sums of every
+    record entry over each half of the window (about `record_reference`)."""
 
-    n_records: int
-    reference: np.ndarray  # (n_seeds, moment_dim)
-    sum_deviation: np.ndarray  # (n_seeds, moment_dim): sum of (r - reference)
-    sum_outer_deviation: np.ndarray  # (n_seeds, moment_dim, moment_dim)
-    trace: np.ndarray  # (n_seeds, n_trace, trace_dim)
-    trace_steps: np.ndarray  # (n_trace,)
-    record_reference: np.ndarray  # (n_seeds, record_dim): the first record of the window
-    half_counts: tuple[int, int]  # records in the first and the second half of the window
-    half_sums: np.ndarray  # (2, n_seeds, record_dim): sums of (r - record_reference) over each half
+    record_reference: np.ndarray = None  # (n_seeds, record_dim): the first record of the window
+    half_counts: tuple[int, int] = (0, 0)  # records in the first and the second half of the window
+    half_sums: np.ndarray = None  # (2, n_seeds, record_dim): sums of (r - record_reference) over each half
 
     @property
     def window_mean(self) -> np.ndarray:
@@ -141,87 +199,50 @@ class Recording:
         return self.record_reference + self.half_sums / np.array(self.half_counts, dtype=float)[:, None, None]
 
 
-class Recorder:
-    """Routes each chunk's records to float64 streaming moments of `moment_block` (measurement window), to sums of
-    every entry per half window, and to the thinned trace of `trace_block`.
+class BlockRecorder(Recorder):
+    """A Recorder for records too large to keep whole: streaming moments of the entries `moment_block` only, a trace
+    of the entries `trace_block` only, and sums of every entry over each half of the window (the first half holds
+    the window's first n_records // 2 records), so the window mean of every entry is kept. A subclass, so that the
+    code of the other families (and with it their code hash) stays as it was."""
 
-    Without a given `reference`, the first record of the measurement window is used: fluctuations are
-    then summed about a nearby point, which keeps the second moments well conditioned. The first half of the
-    window holds its first n_records // 2 records.
-    """
-
-    def __init__(self, schedule: Schedule, initial_records: np.ndarray, moment_dim: int, reference: np.ndarray | None = None, *,
-                 moment_block: slice | None = None, trace_block: slice = slice(None)):
-        n_seeds, record_dim = initial_records.shape
-        self.schedule = schedule
-        self.moment_block = slice(0, moment_dim) if moment_block is None else moment_block
-        self.trace_block = trace_block
-        moment_dim = len(range(record_dim)[self.moment_block])
-        self.reference = None if reference is None else np.array(reference, dtype=np.float64).reshape(n_seeds, moment_dim)
+    def __init__(self, schedule: Schedule, initial_records: np.ndarray, moment_block: slice, trace_block: slice, reference: np.ndarray | None = None):
+        n_seeds, self.record_dim = initial_records.shape
+        super().__init__(schedule, initial_records[:, trace_block], len(range(self.record_dim)[moment_block]), reference)
+        self.moment_block, self.trace_block = moment_block, trace_block
         self.record_reference = None
-        self.moments = StreamingMoments(n_seeds, moment_dim, threads=numba.get_num_threads())
         self.half_counts = [0, 0]
-        self.half_sums = np.zeros((2, n_seeds, record_dim))
+        self.half_sums = np.zeros((2, n_seeds, self.record_dim))
         self.half_steps = schedule.burn_in_steps + (schedule.measure_steps // schedule.record_every // 2) * schedule.record_every
-        self.record_dim = record_dim
-        block = initial_records[:, trace_block]
-        self.trace = np.empty((n_seeds, schedule.trace_steps.size, block.shape[1]))
-        self.trace[:, 0] = block
-        self._n_trace = 1
-        self._buffers: dict[int, np.ndarray] = {}
 
     def buffer(self, n_steps: int) -> np.ndarray:
-        """Records buffer of one chunk, (n_seeds, n_steps // record_every, record_dim), reused per length."""
+        """Records buffer of one chunk, (n_seeds, n_steps // record_every, record_dim): whole records."""
         n = n_steps // self.schedule.record_every
         if n not in self._buffers:
             self._buffers[n] = np.empty((self.trace.shape[0], n, self.record_dim))
         return self._buffers[n]
 
     def add(self, done: int, records: np.ndarray) -> None:
-        s = self.schedule
-        record_steps = done + s.record_every * np.arange(1, records.shape[1] + 1)
-        in_window = record_steps > s.burn_in_steps
-        if in_window.any():
-            window = records[:, in_window]
+        record_steps = done + self.schedule.record_every * np.arange(1, records.shape[1] + 1)
+        window_steps = record_steps[record_steps > self.schedule.burn_in_steps]
+        if window_steps.size:
+            window = records[:, -window_steps.size :]
             if self.record_reference is None:
                 self.record_reference = window[:, 0].copy()
-            if self.reference is None:
-                self.reference = window[:, 0, self.moment_block].copy()
+                self.reference = window[:, 0, self.moment_block].copy() if self.reference is None else self.reference
             self.moments.add(window[:, :, self.moment_block] - self.reference[:, None, :])
-            first = record_steps[in_window] <= self.half_steps
             deviation = window - self.record_reference[:, None, :]
+            first = window_steps <= self.half_steps
             for half, part in enumerate((deviation[:, first], deviation[:, ~first])):
                 self.half_sums[half] = sequential_sum(self.half_sums[half], part)
                 self.half_counts[half] += part.shape[1]
-        kept = record_steps % s.trace_every == 0
-        n_kept = int(kept.sum())
-        self.trace[:, self._n_trace : self._n_trace + n_kept] = records[:, kept][:, :, self.trace_block]
-        self._n_trace += n_kept
+        traced = records[:, record_steps % self.schedule.trace_every == 0, self.trace_block]
+        self.trace[:, self._n_trace : self._n_trace + traced.shape[1]] = traced
+        self._n_trace += traced.shape[1]
 
-    def result(self) -> Recording:
-        count, sum_dev, sum_outer = self.moments.result()
-        reference = self.reference if self.reference is not None else np.full(sum_dev.shape, np.nan)
+    def result(self) -> BlockRecording:
+        recording = super().result()
         record_reference = self.record_reference if self.record_reference is not None else np.full(self.half_sums.shape[1:], np.nan)
-        return Recording(count, reference, sum_dev, sum_outer, self.trace, self.schedule.trace_steps, record_reference,
-                         tuple(self.half_counts), self.half_sums)
-
-
-def progress_reporter(label: str, every_seconds: float = 30.0, clock=time.monotonic):
-    """Progress lines on stderr (the job log) at every 10 % of the steps and at least every `every_seconds`:
-    steps done, rate and the estimated time left (wall-clock appears in logs only, never in results)."""
-    start = clock()
-    state = {"percent": 0, "last": start}
-
-    def report(done: int, total: int) -> None:
-        now = clock()
-        percent = 100 * done // total
-        if percent // 10 > state["percent"] // 10 or now - state["last"] >= every_seconds:
-            rate = done / (now - start) if now > start else float("inf")
-            left = (total - done) / rate if rate > 0 else float("inf")
-            print(f"{label}: {percent}% ({done} of {total} steps), {rate:.3g} steps/s, about {left:.0f} s left", file=sys.stderr, flush=True)
-            state.update(percent=percent, last=now)
-
-    return report
+        return BlockRecording(**recording.__dict__, record_reference=record_reference, half_counts=tuple(self.half_counts), half_sums=self.half_sums)
 
 
 def run_chunks(
@@ -237,6 +258,7 @@ def run_chunks(
         draws = streams.draw(n) if streams is not None else None
         records = recorder.buffer(n)
         advance(draws, records)
+        _check_records(records, done, n, schedule)
         recorder.add(done, records)
         if progress is not None:
             progress(done + n, schedule.total)

@@ -29,7 +29,7 @@ from typing import Callable
 import numba
 import numpy as np
 
-from .recording import Recorder, RandomStreams, Schedule, run_chunks
+from .recording import BlockRecorder, RandomStreams, Schedule, run_chunks
 from .single_layer import draw_minibatch
 
 NOISE_FORMS = ("exact", "wick")
@@ -249,7 +249,7 @@ class _Setup:
         for s in range(self.n_seeds):
             _record(self.first[s], self.second[s], self.products[s], self.target[s], self.sigma_xx[s], self.loss_floor[s], initial[s])
         self.moment_block, self.trace_block = moment_entries(moments, n_hidden, n_in), trace_entries(trace_block, n_hidden, n_in)
-        self.recorder = Recorder(self.schedule, initial, initial.shape[1], reference, moment_block=self.moment_block, trace_block=self.trace_block)
+        self.recorder = BlockRecorder(self.schedule, initial, self.moment_block, self.trace_block, reference)
 
     def run(self, recording, time_per_step) -> TwoLayerRun:
         return TwoLayerRun(self.first, self.second, recording.n_records, recording.reference, recording.sum_deviation,

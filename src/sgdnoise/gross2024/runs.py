@@ -17,8 +17,8 @@ import xarray as xr
 
 from . import data as datamod
 from .. import io, seeding
-from ..engine.recording import progress_reporter
-from ..statistics import check_finite
+from ..progress import progress_reporter
+from ..statistics import check_finite, stops_on_divergence
 from . import theory_sec2 as theory
 
 FEATURE_DIMS = ("feature", "feature_j")
@@ -149,13 +149,14 @@ def train_window(data_path: str, output: str, *, key: str, seeds: list[int], sgd
     start = initial_state(initial_weights, X, y, w_star, [seeding.generator(sgd_seed, key, point, s, f"{stream}/initial") for s in seeds],
                           learning_rate=learning_rate, batch_size=batch_size, replacement=minibatch_replacement)
     rngs = [seeding.generator(sgd_seed, key, point, s, stream) for s in seeds]
-    run = engine.single_layer_sgd(
-        X, y, start, w_star, rngs, learning_rate=learning_rate, batch_size=batch_size, burn_in_steps=plan.burn_in_steps,
-        measure_steps=plan.measure_steps, record_every=plan.record_every, trace_every=plan.trace_every, replacement=minibatch_replacement,
-        chunk_steps=chunk_steps, progress=progress_reporter(f"{key} {point} {stream} seeds {seeds[0]}-{seeds[-1]}"),
-    )
-    check_finite(run.final_weights, f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", learning_rate, seeds=seeds, trace=run.trace,
-                 trace_steps=run.trace_steps, stability=lambda i: stability_bound(X[i], learning_rate))
+    label, stability = f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", lambda i: stability_bound(X[i], learning_rate)
+    with stops_on_divergence(label, learning_rate, seeds=seeds, stability=stability):
+        run = engine.single_layer_sgd(
+            X, y, start, w_star, rngs, learning_rate=learning_rate, batch_size=batch_size, burn_in_steps=plan.burn_in_steps,
+            measure_steps=plan.measure_steps, record_every=plan.record_every, trace_every=plan.trace_every, replacement=minibatch_replacement,
+            chunk_steps=chunk_steps, progress=progress_reporter(f"{key} {point} {stream} seeds {seeds[0]}-{seeds[-1]}"),
+        )
+    check_finite(run.final_weights, label, learning_rate, seeds=seeds, trace=run.trace, trace_steps=run.trace_steps, stability=stability)
     keys = [seeding.spawn_key(key, point, s, stream) for s in seeds]
     ds = xr.Dataset(
         {
@@ -194,16 +195,17 @@ def train_log_time(data_path: str, output: str, *, key: str, seeds: list[int], s
     start, trace = weights, [weights[:, None]]
     progress = progress_reporter(f"{key} {point} runs {seeds[0]}-{seeds[-1]}")
     done, total = 0, sum(k for k, _ in phases)
+    label, stability = f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", lambda i: stability_bound(X[i], learning_rate)
     for steps, spacing in phases:
-        run = engine.single_layer_sgd(X, y, weights, w_star, rngs, learning_rate=learning_rate, batch_size=batch_size, burn_in_steps=0,
-                                      measure_steps=steps, record_every=spacing, trace_every=spacing, replacement=minibatch_replacement,
-                                      chunk_steps=chunk_steps)
+        with stops_on_divergence(label, learning_rate, seeds=seeds, stability=stability, step_offset=done):
+            run = engine.single_layer_sgd(X, y, weights, w_star, rngs, learning_rate=learning_rate, batch_size=batch_size, burn_in_steps=0,
+                                          measure_steps=steps, record_every=spacing, trace_every=spacing, replacement=minibatch_replacement,
+                                          chunk_steps=chunk_steps)
         trace.append(run.trace[:, 1:])
         weights = run.final_weights
         done += steps
         progress(done, total)
-    check_finite(weights, f"{key} {point} seeds {seeds[0]}-{seeds[-1]}", learning_rate, seeds=seeds, trace=np.concatenate(trace, axis=1),
-                 trace_steps=log_trace_steps(phases), stability=lambda i: stability_bound(X[i], learning_rate))
+    check_finite(weights, label, learning_rate, seeds=seeds, trace=np.concatenate(trace, axis=1), trace_steps=log_trace_steps(phases), stability=stability)
     keys = [seeding.spawn_key(key, point, s, stream) for s in seeds]
     ds = xr.Dataset(
         {

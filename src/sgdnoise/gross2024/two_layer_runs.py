@@ -13,8 +13,8 @@ import numpy as np
 import xarray as xr
 
 from .. import io, seeding
-from ..engine.recording import progress_reporter
-from ..statistics import check_finite
+from ..progress import progress_reporter
+from ..statistics import check_finite, stops_on_divergence
 from .runs import open_runs  # noqa: F401  (the reader of this family: seed blocks of one point concatenated along seed)
 
 LAYER_DIMS = {"first_layer": ("hidden", "feature"), "second_layer": ("hidden",)}
@@ -51,10 +51,11 @@ def train(data_path: str, output: str, *, key: str, point: str, seeds: list[int]
     options = dict(learning_rate=learning_rate, batch_size=batch_size, burn_in_steps=burn_in_steps, measure_steps=measure_steps, record_every=record_every,
                    trace_every=trace_every, replacement=minibatch_replacement, moments=moments, trace_block=trace_block, chunk_steps=chunk_steps,
                    progress=progress_reporter(name))
-    if method == "sgf":
-        run = engine.two_layer_sgf(inputs, labels, *start, rngs, dt=dt, noise_form=noise_form, **options)
-    else:
-        run = engine.two_layer_sgd(inputs, labels, *start, rngs, **options)
+    with stops_on_divergence(name, learning_rate, seeds=seeds):  # stops within a chunk of a divergence, naming the seed and step
+        if method == "sgf":
+            run = engine.two_layer_sgf(inputs, labels, *start, rngs, dt=dt, noise_form=noise_form, **options)
+        else:
+            run = engine.two_layer_sgd(inputs, labels, *start, rngs, **options)
     final = np.concatenate([run.final_first.reshape(len(seeds), -1), run.final_second], axis=1)
     check_finite(final, name, learning_rate, seeds=seeds, trace=run.trace, trace_steps=run.trace_steps)
     io.write_netcdf(run_dataset(run, seeds, start, provenance, key=key, point=point, method=method, moments=moments, learning_rate=learning_rate, batch_size=batch_size, minibatch_replacement=int(minibatch_replacement),

@@ -11,7 +11,6 @@ Stages: projector_statistics (per N) and noise_matrix_statistics draw the realiz
 from __future__ import annotations
 
 import numpy as np
-import scipy.stats
 import xarray as xr
 
 from ... import claims as claimsmod
@@ -83,6 +82,7 @@ def noise_matrix_statistics(output: str, *, N: int, P: list[int], n_seeds: int, 
 def evaluate_theory(output: str, *, projector_N: list[int], P_over_N: list[float], noise_N: int, noise_P: list[int], curve_points: int, provenance: dict) -> None:
     """Haar-projector variances on the panel (a) grid and their N -> oo collapse, the squared-Gaussian error and mean
     shift N/P of panel (b), and the sorted squared-Gaussian curve sigma^2 F^-1_chi2(1)(1 - q) (Fig. 2b, dotted)."""
+    from scipy.stats import chi2  # here: scipy.stats costs 1 s of import in every job of this module
     haar = np.array([[theory.haar_projector_element_variances(n, int(round(s * n))) for s in P_over_N] for n in projector_N])
     s = np.geomspace(min(P_over_N), max(P_over_N), curve_points)
     head = np.geomspace(0.5 / max(noise_P), 0.5, curve_points // 2)
@@ -94,7 +94,7 @@ def evaluate_theory(output: str, *, projector_N: list[int], P_over_N: list[float
             "collapsed_offdiagonal_variance": ("s", (s - 1) / s**3, {"long_name": "N var Pi_ij for N -> oo at fixed s = P/N: (s - 1)/s^3", "units": "1"}),
             "squared_gaussian_error": ("P", [theory.squared_gaussian_error(noise_N, p) for p in noise_P], {"long_name": "relative rms error of P K ~ eps^2", "units": "1"}),
             "expected_mean_shift": ("P", [noise_N / p for p in noise_P], {"long_name": "E mean(eps^2 - P K) / sigma^2 = N/P", "units": "1"}),
-            "squared_gaussian_quantile": ("tail_probability", scipy.stats.chi2.isf(q, df=1), {"long_name": "(eps/sigma)^2 at upper-tail probability q: chi^2_1 quantile", "units": "1"}),
+            "squared_gaussian_quantile": ("tail_probability", chi2.isf(q, df=1), {"long_name": "(eps/sigma)^2 at upper-tail probability q: chi^2_1 quantile", "units": "1"}),
         },
         coords={"projector_N": np.asarray(projector_N), "P_over_N": np.asarray(P_over_N, dtype=float), "s": s, "P": np.asarray(noise_P),
                 "tail_probability": ("tail_probability", q, {"long_name": "rank / P"}), "N": noise_N},

@@ -18,7 +18,6 @@ simulate_settling, noiseless_decay -> claims; gross2024.fig4.plot renders the fi
 from __future__ import annotations
 
 import numpy as np
-import scipy.stats
 import xarray as xr
 
 from ... import claims as claimsmod
@@ -352,8 +351,9 @@ def settling_shares(table: xr.Dataset) -> dict[str, np.ndarray]:
 def majority_share_limit(n: int, n_tests: int, family_wise: float = 0.01) -> float:
     """Smallest share k/n of n realizations that a one-sided binomial test rejects "share <= 1/2" with, at a
     family-wise false-alarm rate `family_wise` over n_tests thresholds (Bonferroni); inf if none can."""
+    from scipy.stats import binom  # here: scipy.stats costs 1 s of import in every job of this module
     k = np.arange(n + 1)
-    significant = scipy.stats.binom.sf(k - 1, n, 0.5) < family_wise / n_tests  # P(X >= k | share 1/2)
+    significant = binom.sf(k - 1, n, 0.5) < family_wise / n_tests  # P(X >= k | share 1/2)
     return float(k[significant][0] / n) if significant.any() else np.inf
 
 
