@@ -1,0 +1,122 @@
+"""Corlouer et al. 2026, Fig. 3 (Sec. 4.1): claims on the summary of corlouer2026.learning's statistics of five runs
+from one key (paired seeds): online SGD and the SDE (1) with the loss summed over outputs, the SDE at half its dt, and
+both with the loss averaged over the d_L outputs (eta / d_L, on the rescaled time axis).
+
+Stages: the runs (corlouer2026.runs) -> learning.mode_statistics -> learning.stack_cases -> claims; plot.py renders.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ... import claims as claimsmod
+from ... import io
+from ...statistics import mean_and_sem
+from .. import theory
+from ..fig2.stages import ONE_SIDED, complete, format_times
+
+PAPER, SECTION = "Corlouer2026", "Sec. 4.1"
+QUOTE_TIMES = ("Figure 3 again shows that the discrete online SGD has a slower timescale of learning than the simulation of anisotropic "
+               "Langevin dynamics, taking 200 units of time to learn all modes as opposed to 30.")
+QUOTE_PEAKS = "In agreement with the theoretical prediction, both have peaks in the diffusion before the mode is learned."
+RATIO_FACTOR = 2.0  # looser reading of "200 vs 30": the ratio of the two times within a factor 2 of 200/30
+NORMALISATIONS = {  # row -> (SGD case, SDE case, what it means)
+    "summed": ("online_sgd", "sde", "both with the loss summed over outputs (Sec. 2.1)"),
+    "output_mean": ("online_sgd_output_mean", "sde_output_mean", "both with the loss averaged over the d_L outputs (eta / d_L)"),
+    "mixed": ("online_sgd_output_mean", "sde", "SGD with the loss averaged over outputs (the authors' nn.MSELoss), the SDE with the summed loss"),
+}
+
+
+def reading_halfwidth(value: float) -> float:
+    """Half a unit of the leading digit: a round number quoted to one significant figure (200: +-50, 30: +-5)."""
+    return 0.5 * 10.0 ** np.floor(np.log10(value))
+
+
+def all_learned_time(case) -> np.ndarray:
+    """Per seed: the time the last mode is learned (NaN if one is not by the horizon)."""
+    return case.learning_time.max("mode", skipna=False).values
+
+
+def claims(summary_path: str, output: str, *, paper_times: dict, dt_change_limit: float) -> None:
+    """Claim rows of Fig. 3: the 200-vs-30 timescales (C7) under three normalisations, the diffusion peaks before
+    learning, and the consistency check that halving the SDE's dt leaves the plotted statistics unchanged."""
+    ds = io.open_dataset(summary_path)
+    rows = claimsmod.ClaimTable(PAPER, SECTION)
+    s = ds.singular_value.values
+    depth = int(json.loads(ds.attrs["depth"]))
+    high = json.loads(ds.attrs["learned_fractions"])[1]
+    by = {str(c): ds.sel(case=c).dropna("seed", how="all") for c in ds.case.values}
+    setting = f"L = {depth}, s = {', '.join(f'{x:g}' for x in s)}"
+    t_sgd, t_sde = paper_times["online_sgd"], paper_times["sde"]
+    paper_ratio = t_sgd / t_sde
+
+    # C7: the time to learn all modes, SGD against the SDE, for each reading of the loss normalisation
+    for row, (sgd_case, sde_case, meaning) in NORMALISATIONS.items():
+        a, b = all_learned_time(by[sgd_case]), all_learned_time(by[sde_case])
+        censored = int(np.sum(~np.isfinite(a)) + np.sum(~np.isfinite(b)))
+        (ma, ea), (mb, eb) = mean_and_sem(a[np.isfinite(a)]), mean_and_sem(b[np.isfinite(b)])
+        tol_sgd, tol_sde = reading_halfwidth(t_sgd) + 3 * ea, reading_halfwidth(t_sde) + 3 * eb
+        ratio = ma / mb
+        ratio_sem = ratio * np.hypot(ea / ma, eb / mb)
+        rows.add(f"fig3_time_to_learn_all_{row}", "3",
+                 f"{setting}, {meaning}: online SGD takes about {t_sgd:g} time units to learn all modes, the SDE about {t_sde:g}",
+                 f"time the last mode reaches {high} s (mean +- SE over seeds; {censored} censored by the horizon): SGD {claimsmod.format_mean_sem(ma, ea)}, "
+                 f"SDE {claimsmod.format_mean_sem(mb, eb)}; ratio {claimsmod.format_mean_sem(ratio, ratio_sem)} (paper {paper_ratio:.3g})",
+                 f"SGD {ma:.4g}, SDE {mb:.4g}, ratio {ratio:.3g}", f"SGD {t_sgd:g}, SDE {t_sde:g} (ratio {paper_ratio:.3g})",
+                 f"one significant figure (+-{reading_halfwidth(t_sgd):g}, +-{reading_halfwidth(t_sde):g}) + 3 SE: SGD +-{tol_sgd:.3g}, SDE +-{tol_sde:.3g}",
+                 bool(abs(ma - t_sgd) <= tol_sgd and abs(mb - t_sde) <= tol_sde), kind=claimsmod.PAPER_CLAIM,
+                 power=claimsmod.power(max(tol_sgd, tol_sde), abs(t_sgd - t_sde), "SGD and the SDE on one timescale (200 -> 30)"),
+                 loose=(bool(abs(np.log(ratio / paper_ratio)) <= np.log(RATIO_FACTOR) + 3 * ratio_sem / ratio),
+                        f"reading: the ratio SGD/SDE within a factor {RATIO_FACTOR:g} of {paper_ratio:.3g} (+ 3 SE)"),
+                 location="Sec. 4.1, third paragraph", quote=QUOTE_TIMES)
+
+    # the diffusion peaks before the mode is learned (the caption), for SGD and the SDE
+    w_star = theory.diffusion_peak(s, depth, float(ds.attrs["learning_rate"]), 0.0)[0]
+    flow_lead = np.array([theory.gradient_flow_time(high * sa, sa, ws, depth) for sa, ws in zip(s, w_star)])  # Eq. 5 time from w* to learned
+    for case in ("online_sgd", "sde"):
+        c = by[case]
+        lead = (c.learning_time - c.peak_time_empirical).values
+        keep = complete(lead)
+        lead = lead[keep]
+        n = lead.shape[0]
+        l_mean, l_sem = mean_and_sem(lead)
+        limit = claimsmod.bonferroni_t_limit(n, len(s), ONE_SIDED) if n > 1 else np.inf
+        amplitude = mean_and_sem(c.peak_amplitude_empirical.values[keep])
+        eq7_lead = mean_and_sem((c.learning_time - c.peak_time_eq7).values[keep])
+        rows.add(f"fig3_peak_before_learned_{case}", "3a" if case == "online_sgd" else "3b",
+                 f"{'online SGD' if case == 'online_sgd' else 'the SDE (1)'}, {setting}: the empirical diffusion (eta/b) a^T Sigma a peaks before the mode is learned",
+                 f"lead of the learning time ({high} s) over the time of the largest empirical diffusion per mode (mean +- SE over {n} seeds): "
+                 f"{format_times((l_mean, l_sem))}; Eq. 7's peak leads by {format_times(eq7_lead)}; w/s at the empirical peak {format_times(amplitude)} "
+                 f"(Eq. 9: {', '.join(f'{x:.3g}' for x in w_star / s)})",
+                 "smallest lead / SE = " + (f"{np.min(l_mean / l_sem):.3g}" if n > 1 else "nan"), "every lead > 0",
+                 f"lead > {limit:.3g} SE (one-sided 1 %, Bonferroni over modes)", bool(n > 1 and np.all(l_mean > limit * l_sem)),
+                 kind=claimsmod.PAPER_CLAIM,
+                 power=claimsmod.power(float(np.max(limit * l_sem)) if n > 1 else np.inf, float(flow_lead.min()),
+                                       "a peak when the mode is learned: Eq. 5's time from Eq. 9's w* to the learned fraction"),
+                 location="Fig. 3 caption", quote=QUOTE_PEAKS)
+
+    # consistency: halving the SDE's dt changes no plotted statistic (paired seeds: same W(0))
+    full, half = by["sde"], by["sde_half_dt"]
+    seeds = np.intersect1d(full.seed.values, half.seed.values)
+    changes = []
+    for variable in ("learning_time", "peak_empirical"):
+        a, b = full[variable].sel(seed=seeds).values, half[variable].sel(seed=seeds).values
+        keep = complete(a) & complete(b)
+        changes.append((b[keep] - a[keep]) / a[keep])
+    n = min(c.shape[0] for c in changes)
+    stacked = np.concatenate([c[:n] for c in changes], axis=1)
+    c_mean, c_sem = mean_and_sem(stacked)
+    z, limit = claimsmod.max_abs_t(c_mean, c_sem, n) if n > 1 else (np.nan, np.inf)
+    A = len(s)
+    rows.add("fig3_sde_dt_halving", "3b",
+             f"the SDE (1), {setting}: the plotted statistics do not change when the Euler-Maruyama dt is halved "
+             f"({float(ds.attrs['learning_rate']):g} / 2 -> / 4)",
+             f"relative change (dt/2 - dt) / dt, paired seeds (mean +- SE over {n}): learning times {format_times((c_mean[:A], c_sem[:A]))}; "
+             f"peak empirical diffusion {format_times((c_mean[A:], c_sem[A:]))}",
+             f"max |t| = {z:.3g}", "0 (no change)", f"max |t| < {limit:.3g} (Bonferroni over {2 * A} statistics, 1 %)",
+             bool(n > 1 and z < limit), kind=claimsmod.CONSISTENCY_CHECK,
+             power=claimsmod.power(float(np.max(limit * c_sem)) if n > 1 else np.inf, dt_change_limit, f"a {100 * dt_change_limit:g} % change"),
+             loose=(bool(n > 1 and np.max(np.abs(c_mean)) < dt_change_limit), f"reading: every change below {100 * dt_change_limit:g} %"))
+    rows.write(output)
