@@ -1,9 +1,11 @@
 """Stagewise learning statistics of one deep linear run point (Corlouer et al. 2026, Figs. 2, 3), shared by both figures.
 
 Per seed and teacher mode alpha (w_alpha = u_alpha^T W v_alpha, teacher value s_alpha):
-- the "learned" band: the first times w_alpha reaches the lower and the upper of `learned_fractions` x s_alpha (the
-  paper defines neither its shaded bands nor when a mode is learned; its "fully learned once w_alpha reaches s_alpha"
-  (Sec. 2.4) is read as the upper fraction, the band as the rise between the two);
+- the "learned" band: the final rise of w_alpha through the lower and then the upper of `learned_fractions` x s_alpha,
+  after which it stays above (the paper defines neither its shaded bands nor when a mode is learned; its "fully
+  learned once w_alpha reaches s_alpha" (Sec. 2.4) is read as the upper fraction, the band as the rise between the
+  two). From a random initialization a smaller mode can rise first and be displaced by a larger one (the rank stays,
+  the direction turns); its first crossing of the upper fraction is kept too;
 - the numerical rank of W (singular values of the recorded U^T W V above `rank_threshold`; U, V orthogonal, so they
   are W's) and the first time it reaches k = 1 ... A, with the largest rise between two trace points (1 if the rank
   grows one mode at a time);
@@ -48,6 +50,25 @@ def first_crossing(t: np.ndarray, series: np.ndarray, level) -> np.ndarray:
     return np.where(above.any(axis=-1), crossing, np.nan)
 
 
+def last_crossing(t: np.ndarray, series: np.ndarray, level, until: np.ndarray | None = None) -> np.ndarray:
+    """The time from which each series (last axis = time) stays at or above `level` (up to the time index `until`,
+    (...) integers, or the end), interpolated linearly; NaN if it is below at that end. A mode can rise, be displaced
+    by a larger one and rise again (Fig. 2); this is its final rise."""
+    level = np.broadcast_to(level, series.shape[:-1])
+    end = np.full(series.shape[:-1], series.shape[-1] - 1) if until is None else until
+    index = np.arange(series.shape[-1])
+    below = (series < level[..., None]) & (index <= end[..., None])
+    last_below = np.where(below.any(axis=-1), series.shape[-1] - 1 - np.argmax(below[..., ::-1], axis=-1), -1)
+    first_above = np.minimum(last_below + 1, series.shape[-1] - 1)
+    previous = np.maximum(last_below, 0)
+    lo = np.take_along_axis(series, previous[..., None], -1)[..., 0]
+    hi = np.take_along_axis(series, first_above[..., None], -1)[..., 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = np.where(hi > lo, (level - lo) / (hi - lo), 1.0)
+    crossing = np.where(last_below < 0, t[0], t[previous] + np.clip(fraction, 0.0, 1.0) * (t[first_above] - t[previous]))
+    return np.where(last_below >= end, np.nan, crossing)
+
+
 def numerical_rank(modes: np.ndarray, threshold: float) -> np.ndarray:
     """Singular values of U^T W V (..., d_L, d_0) above `threshold`."""
     return (np.linalg.svd(modes, compute_uv=False) > threshold).sum(axis=-1)
@@ -82,8 +103,10 @@ def mode_statistics(run_paths: list[str], output: str, *, singular_values: list[
     w = np.stack([modes[:, :, a, a] for a in range(A)], axis=-1)  # (seed, time, mode)
     w_by_time = np.moveaxis(w, 1, -1)  # (seed, mode, time)
     low, high = learned_fractions
-    band_start = first_crossing(t, w_by_time, low * s)
-    band_end = first_crossing(t, w_by_time, high * s)
+    band_end = last_crossing(t, w_by_time, high * s)
+    end_index = np.where(np.isfinite(band_end), np.searchsorted(t, np.nan_to_num(band_end, nan=t[-1])), t.size - 1)
+    band_start = last_crossing(t, w_by_time, low * s, until=end_index)
+    first_learned = first_crossing(t, w_by_time, high * s)
     rank = numerical_rank(modes, rank_threshold)
     rank_time = np.stack([first_crossing(t, rank.astype(float), k) for k in range(1, A + 1)], axis=-1)
     stages = plateau_times(band_start, band_end)
@@ -93,8 +116,9 @@ def mode_statistics(run_paths: list[str], output: str, *, singular_values: list[
         "mode_amplitude": (stm, w, {"long_name": "w_alpha = u_alpha^T W v_alpha"}),
         "loss": (("seed", "time"), loss, {"long_name": runs.loss.attrs.get("long_name", "loss")}),
         "numerical_rank": (("seed", "time"), rank, {"long_name": f"singular values of W above {rank_threshold}"}),
-        "band_start": (sm, band_start, {"long_name": f"first time w_alpha >= {low} s_alpha (start of the learned band)"}),
-        "learning_time": (sm, band_end, {"long_name": f"first time w_alpha >= {high} s_alpha (end of the band: learned)"}),
+        "band_start": (sm, band_start, {"long_name": f"start of the final rise through {low} s_alpha (start of the learned band)"}),
+        "learning_time": (sm, band_end, {"long_name": f"time from which w_alpha stays >= {high} s_alpha (end of the band: learned)"}),
+        "first_learning_time": (sm, first_learned, {"long_name": f"first time w_alpha >= {high} s_alpha (earlier if transiently learned, then displaced)"}),
         "rank_time": (("seed", "rank"), rank_time, {"long_name": "first time the numerical rank reaches k"}),
         "largest_rank_step": ("seed", np.max(np.diff(rank, axis=1), axis=1, initial=0), {"long_name": "largest rise of the rank between trace points"}),
         "plateau_time": (("seed", "stage"), stages, {"long_name": "midpoint between the end of mode k-1's band and the start of mode k's"}),

@@ -12,6 +12,7 @@ from ...statistics import mean_and_sem
 from .stages import NORMALISATIONS, all_learned_time
 
 SHOWN_SEED = 0  # the run whose diffusion is drawn (the paper shows one); bands: that run's learned bands
+LOG_RANGE = 1e-4  # the diffusion panels show four decades below the largest value (mode s = 0.4 peaks ~100x below s = 1)
 TITLES = {"online_sgd": "online SGD", "sde": "Euler-Maruyama of SDE (1)"}
 
 
@@ -29,7 +30,8 @@ def _diffusion_row(axes, ds, case, colors, letter):
             ax.axvspan(float(shown.band_start[a]), float(shown.learning_time[a]), color=color, alpha=0.15, lw=0)
             ax.plot(t, shown[variable].sel(mode=a), color=color, lw=1.3, label=rf"$s = {float(c.singular_value[a]):g}$")
             ax.plot(float(shown[f"peak_time_{variable.split('_')[1]}"][a]), float(shown[f"peak_{variable.split('_')[1]}"][a]), "*", color=color, ms=9)
-        ax.set(xlabel="$t$", ylabel=r"$D_\alpha$", title=f"({letter}) {TITLES[case]}: {what}")
+        top = float(np.nanmax(c[variable].values))
+        ax.set(xlabel="$t$", ylabel=r"$D_\alpha$", yscale="log", ylim=(top * LOG_RANGE, top * 2), title=f"({letter}) {TITLES[case]}: {what}")
         ax.legend(fontsize="x-small")
     ax = axes[2]
     for a, color in zip(c.mode.values, colors):
@@ -37,7 +39,8 @@ def _diffusion_row(axes, ds, case, colors, letter):
         for seed in range(c.sizes["seed"]):
             ax.plot(z[seed], c.diffusion_empirical.sel(mode=a).values[seed], color=color, lw=0.5, alpha=0.3)
         ax.plot(z[SHOWN_SEED], c.diffusion_eq7.sel(mode=a).values[SHOWN_SEED], "--", color=color, lw=1.3)
-    ax.set(xlabel=r"$w_\alpha / s_\alpha$", ylabel=r"$D_\alpha$", xlim=(0, 1.05),
+    top = float(np.nanmax(c.diffusion_eq7.values))
+    ax.set(xlabel=r"$w_\alpha / s_\alpha$", ylabel=r"$D_\alpha$", xlim=(0, 1.05), yscale="log", ylim=(top * LOG_RANGE, top * 2),
            title=f"({letter}) against amplitude: empirical (every seed), Eq. 7 (dashed)")
 
 
