@@ -11,6 +11,7 @@ from ...plotting import save, theme
 from .stages import NAMES
 
 SHOWN_SEED = 0  # the run drawn boldly (the paper shows one); the other seeds faintly
+LOSS_FLOOR = 0.05  # loss axis down to 5 % of the last plateau: the final fall to ~1e-8 would squeeze the plateaus
 
 
 def _case(ds, case):
@@ -28,7 +29,8 @@ def _loss_panel(ax, ds, cases, colors, title):
         for k in c.rank_time.isel(seed=SHOWN_SEED).values:
             if np.isfinite(k):
                 ax.axvline(k, color=color, ls=":", lw=0.8)
-    ax.set(yscale="log", xlabel="$t$", ylabel="loss", title=title)
+    last_plateau = 0.5 * float(ds.singular_value.min()) ** 2  # the loss with only the smallest mode left to learn
+    ax.set(yscale="log", ylim=(LOSS_FLOOR * last_plateau, None), xlabel="$t$", ylabel="loss", title=title)
     ax.legend(fontsize="x-small")
 
 
