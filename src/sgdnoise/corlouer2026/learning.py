@@ -135,6 +135,8 @@ def mode_statistics(run_paths: list[str], output: str, *, singular_values: list[
             variables[f"peak_time_{name}"] = (sm, t[k], {"long_name": f"time of the largest {text}"})
             variables[f"peak_{name}"] = (sm, np.take_along_axis(d, k[:, None, :], 1)[:, 0], {"long_name": f"largest {text}"})
             variables[f"peak_amplitude_{name}"] = (sm, np.take_along_axis(w, k[:, None, :], 1)[:, 0] / s, {"long_name": "w_alpha / s_alpha at that peak"})
+    for name, (_, _, attrs) in variables.items():  # times in continuum time, every other statistic dimensionless
+        attrs["units"] = "continuum time t" if "_time" in name or name == "band_start" else "1"
     coords = {"seed": runs.seed.values, "time": t, "mode": np.arange(A), "rank": np.arange(1, A + 1), "stage": np.arange(A + 1),
               "singular_value": ("mode", s)}
     ds = xr.Dataset(variables, coords=coords,
@@ -146,7 +148,7 @@ def mode_statistics(run_paths: list[str], output: str, *, singular_values: list[
 def stack_cases(statistics_paths: list[str], output: str, *, cases: list[str], provenance: dict) -> None:
     """A figure's runs stacked along `case` (seeds and time padded with NaN where a run has fewer)."""
     parts = [io.open_dataset(p) for p in statistics_paths]
-    summary = xr.concat(parts, dim="case", join="outer", data_vars="all", coords="minimal", compat="override", combine_attrs="drop")
+    summary = xr.concat(parts, dim="case", join="outer", data_vars="all", coords="minimal", compat="override", combine_attrs="override")
     summary = summary.assign_coords(case=list(cases), output_width=("case", [int(p.attrs["output_width"]) for p in parts]),
                                     method=("case", [p.attrs["method"] for p in parts]))
     summary.attrs = io.provenance(provenance, depth=len(json.loads(parts[0].attrs["widths"])) - 1,
