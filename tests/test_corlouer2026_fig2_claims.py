@@ -54,12 +54,12 @@ def test_truth_is_reproduced(tmp_path):
 
 
 def test_rivals_are_not_reproduced(tmp_path):
-    assert statuses(tmp_path, summary(shuffle="online_sgd"))["fig2_order_online_sgd"] == "not_reproduced"
-    assert statuses(tmp_path, summary(shuffle="gd"))["fig2_order_gd"] == "not_reproduced"
-    assert statuses(tmp_path, summary(sgd_delay=0.0))["fig2_sgd_later_than_gd"] == "not_reproduced"
+    assert statuses(tmp_path, summary(shuffle="online_sgd"))["corlouer_fig2_order_online_sgd"] == "not_reproduced"
+    assert statuses(tmp_path, summary(shuffle="gd"))["corlouer_fig2_order_gd"] == "not_reproduced"
+    assert statuses(tmp_path, summary(sgd_delay=0.0))["corlouer_fig2_sgd_later_than_gd"] == "not_reproduced"
     rival = statuses(tmp_path, summary(sde_factor=1.5))  # the SDE a stage off gradient flow in time and loss
-    assert rival["fig2_flow_sde_same_order"] == rival["fig2_flow_sde_stagewise_loss"] == "not_reproduced"
-    assert statuses(tmp_path, summary(rank_step=2))["fig2_sgd_stagewise_rank"] == "not_reproduced"
+    assert rival["corlouer_fig2_flow_sde_same_order"] == rival["corlouer_fig2_flow_sde_stagewise_loss"] == "not_reproduced"
+    assert statuses(tmp_path, summary(rank_step=2))["corlouer_fig2_sgd_stagewise_rank"] == "not_reproduced"
 
 
 def test_two_seeds_are_not_judged(tmp_path):

@@ -50,18 +50,18 @@ def test_truth_is_reproduced(tmp_path):
 
 def test_rivals_are_not_reproduced(tmp_path):
     rival = statuses(tmp_path, summary(sgd_all=30.0))  # SGD on the SDE's timescale
-    assert rival["fig3_time_to_learn_all_summed"] == "not_reproduced"
+    assert rival["corlouer_fig3_time_to_learn_all_summed"] == "not_reproduced"
     peaks = statuses(tmp_path, summary(peak_lead=-3.0))  # the diffusion peaking after the mode is learned
-    assert peaks["fig3_peak_before_learned_online_sgd"] == peaks["fig3_peak_before_learned_sde"] == "not_reproduced"
-    assert statuses(tmp_path, summary(half_dt_change=0.2))["fig3_sde_dt_halving"] == "not_reproduced"
-    assert statuses(tmp_path, summary(half_dt_change=0.03))["fig3_sde_dt_halving"] == "qualitative"  # detected, but within the 10 % reading
+    assert peaks["corlouer_fig3_peak_before_learned_online_sgd"] == peaks["corlouer_fig3_peak_before_learned_sde"] == "not_reproduced"
+    assert statuses(tmp_path, summary(half_dt_change=0.2))["corlouer_fig3_sde_dt_halving"] == "not_reproduced"
+    assert statuses(tmp_path, summary(half_dt_change=0.03))["corlouer_fig3_sde_dt_halving"] == "qualitative"  # detected, but within the 10 % reading
 
 
 def test_ratio_reading_is_qualitative(tmp_path):
     """SGD at 2.5 x 200 (ratio 16.7 against 6.67: outside the one-figure reading, inside a factor 2.5 but not 2) fails;
     at 1.5 x 200 with the SDE at 30 the ratio is within a factor 2: qualitative."""
-    assert statuses(tmp_path, summary(sgd_all=500.0))["fig3_time_to_learn_all_summed"] == "not_reproduced"
-    assert statuses(tmp_path, summary(sgd_all=300.0))["fig3_time_to_learn_all_summed"] == "qualitative"
+    assert statuses(tmp_path, summary(sgd_all=500.0))["corlouer_fig3_time_to_learn_all_summed"] == "not_reproduced"
+    assert statuses(tmp_path, summary(sgd_all=300.0))["corlouer_fig3_time_to_learn_all_summed"] == "qualitative"
 
 
 def test_two_seeds_are_not_judged(tmp_path):

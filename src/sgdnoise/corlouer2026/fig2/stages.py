@@ -103,7 +103,7 @@ def claims(summary_path: str, output: str, *, similar_fraction: float) -> None:
         first = c.first_learning_time.values
         transient = int(np.sum(np.any(np.diff(first, axis=1) < 0, axis=1) & complete(first)))
         quote, location = (QUOTE_ORDER, "Fig. 2 caption, panel (c)") if case == "gd" else (QUOTE_CONTINUOUS, "Sec. 3, paragraph after Prop. 3.4")
-        rows.add(f"fig2_order_{case}", "2c" if case == "gd" else ("2d" if case == "online_sgd" else "2b"),
+        rows.add(f"corlouer_fig2_order_{case}", "2c" if case == "gd" else ("2d" if case == "online_sgd" else "2b"),
                  f"{NAMES[case]}, {setting}: modes are learned in decreasing order of s (learned = from when w_alpha stays above {high} s_alpha)",
                  f"learning times per mode (mean +- SE over {test['n']} seeds, {test['censored']} censored by the horizon): {format_times(test['times'])}; "
                  f"successive gaps of ln t {format_times((test['mean'], test['sem']))}; Kendall tau with the s order {claimsmod.format_mean_sem(*test['tau'])}; "
@@ -118,7 +118,7 @@ def claims(summary_path: str, output: str, *, similar_fraction: float) -> None:
     test = ordered_gaps(sgd.rank_time.values)
     step = int(np.nanmax(sgd.largest_rank_step.values))
     gd_rank = mean_and_sem(by["gd"].rank_time.values[complete(by["gd"].rank_time.values)])
-    rows.add("fig2_sgd_stagewise_rank", "2d",
+    rows.add("corlouer_fig2_sgd_stagewise_rank", "2d",
              f"online SGD, {setting}: the stagewise dynamics are retained: the numerical rank of W rises one at a time, with plateaus between",
              f"times the rank reaches 1 ... {len(s)} (mean +- SE over {test['n']} seeds): SGD {format_times(test['times'])}; GD {format_times(gd_rank)}; "
              f"gaps of ln t {format_times((test['mean'], test['sem']))}; largest rise of the rank between trace points over all seeds: {step}",
@@ -133,7 +133,7 @@ def claims(summary_path: str, output: str, *, similar_fraction: float) -> None:
     d_mean, d_sem = mean_and_sem(per_seed)
     limit = claimsmod.bonferroni_t_limit(n, 1, ONE_SIDED) if n > 1 else np.inf
     absolute = mean_and_sem(sgd.learning_time.values[complete(sgd.learning_time.values)]) if n else None
-    rows.add("fig2_sgd_later_than_gd", "2c, 2d",
+    rows.add("corlouer_fig2_sgd_later_than_gd", "2c, 2d",
              f"{setting}: online SGD (b = 1) learns the modes later than GD",
              f"relative delay (t_SGD - t_GD) / t_GD per mode, paired seeds (same W(0)), mean over modes per seed, mean +- SE over {n} seeds; "
              f"per mode {format_times(mean_and_sem(delay)) if n else 'nan'}; SGD times {format_times(absolute) if n else 'nan'}",
@@ -151,7 +151,7 @@ def claims(summary_path: str, output: str, *, similar_fraction: float) -> None:
     r_mean, r_sem = mean_and_sem(rel)
     limit = claimsmod.bonferroni_t_limit(n, len(s)) if n > 1 else np.inf
     bound = float(np.max(np.abs(r_mean) + limit * r_sem)) if n > 1 else np.inf
-    rows.add("fig2_flow_sde_same_order", "2b",
+    rows.add("corlouer_fig2_flow_sde_same_order", "2b",
              f"{setting}: gradient flow and the SDE learn the same modes in the same order, at similar times",
              f"share of paired seeds with the same learning order: {np.mean(same) if n else np.nan:.3g} of {n}; relative difference of the learning times "
              f"(t_SDE - t_GF) / t_GF per mode (mean +- SE): {format_times((r_mean, r_sem))}",
@@ -172,7 +172,7 @@ def claims(summary_path: str, output: str, *, similar_fraction: float) -> None:
     tail = np.cumsum((s**2)[::-1])[::-1]  # sum_{alpha >= k} s_alpha^2: twice the loss of plateau k
     neighbour = float(np.min(s[1:-1] ** 2 / tail[1:-1]))
     flow_levels = mean_and_sem(flow.plateau_loss.values[:, stages][complete(flow.plateau_loss.values[:, stages])])
-    rows.add("fig2_flow_sde_stagewise_loss", "2b",
+    rows.add("corlouer_fig2_flow_sde_stagewise_loss", "2b",
              f"{setting}: the loss curves of gradient flow and the SDE have similar stagewise plateaus",
              f"plateau losses (midway between two learned bands) of gradient flow {format_times(flow_levels)} (1/2 sum of the unlearned s^2: "
              f"{', '.join(f'{x / 2:.3g}' for x in tail[1:-1])}); relative difference (L_SDE - L_GF) / L_GF per plateau (mean +- SE over {n} seeds): "

@@ -53,7 +53,7 @@ def claims(summary_path: str, output: str, *, paper_times: dict, dt_change_limit
         tol_sgd, tol_sde = reading_halfwidth(t_sgd) + k * ea, reading_halfwidth(t_sde) + k * eb
         ratio = ma / mb
         ratio_sem = ratio * np.hypot(ea / ma, eb / mb)
-        rows.add(f"fig3_time_to_learn_all_{row}", "3",
+        rows.add(f"corlouer_fig3_time_to_learn_all_{row}", "3",
                  f"{setting}, {meaning}: online SGD takes about {t_sgd:g} time units to learn all modes, the SDE about {t_sde:g}",
                  f"time the last mode reaches {high} s (mean +- SE over seeds; {censored} censored by the horizon): SGD {claimsmod.format_mean_sem(ma, ea)}, "
                  f"SDE {claimsmod.format_mean_sem(mb, eb)}; ratio {claimsmod.format_mean_sem(ratio, ratio_sem)} (paper {paper_ratio:.3g})",
@@ -79,7 +79,7 @@ def claims(summary_path: str, output: str, *, paper_times: dict, dt_change_limit
         amplitude = mean_and_sem(c.peak_amplitude_empirical.values[keep])
         eq7_lead = mean_and_sem((c.learning_time - c.peak_time_eq7).values[keep])
         false_alarm = len(s) * 0.5**n  # sign test: every seed leads, for each mode, if a peak were as likely after learning as before
-        rows.add(f"fig3_peak_before_learned_{case}", "3a" if case == "online_sgd" else "3b",
+        rows.add(f"corlouer_fig3_peak_before_learned_{case}", "3a" if case == "online_sgd" else "3b",
                  f"{'online SGD' if case == 'online_sgd' else 'the SDE (1)'}, {setting}: the empirical diffusion (eta/b) a^T Sigma a peaks before the mode is learned",
                  f"lead of the learning time ({high} s) over the time of the largest empirical diffusion per mode (mean +- SE over {n} seeds): "
                  f"{format_times((l_mean, l_sem))} (smallest lead / SE = " + (f"{np.min(l_mean / l_sem):.3g}" if n > 1 else "nan") + "); "
@@ -107,7 +107,7 @@ def claims(summary_path: str, output: str, *, paper_times: dict, dt_change_limit
     stacked = np.stack([c[:n] for c in per_seed], axis=1)
     c_mean, c_sem = mean_and_sem(stacked)
     z, limit = claimsmod.max_abs_t(c_mean, c_sem, n) if n > 1 else (np.nan, np.inf)
-    rows.add("fig3_sde_dt_halving", "3b",
+    rows.add("corlouer_fig3_sde_dt_halving", "3b",
              f"the SDE (1), {setting}: the plotted statistics do not change when the Euler-Maruyama dt is halved",
              f"relative change (dt/2 - dt) / dt, paired seeds, averaged over modes per seed (mean +- SE over {n}): learning time "
              f"{claimsmod.format_mean_sem(c_mean[0], c_sem[0])}, peak empirical diffusion {claimsmod.format_mean_sem(c_mean[1], c_sem[1])}; "
