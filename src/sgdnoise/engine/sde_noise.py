@@ -20,8 +20,8 @@ import numpy as np
 
 
 def partial_products(weights: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """W_<l (d_{l-1} x d_0) and W_>l (d_L x d_l) for l = 1..L (list index l - 1)."""
-    d0, dL = weights[0].shape[1], weights[-1].shape[0]
+    """W_<l (d_{l-1} x d_0) and W_>l (d_L x d_l) for l = 1..L (list index l - 1); weights may carry leading axes."""
+    d0, dL = weights[0].shape[-1], weights[-1].shape[-2]
     prefix = [reduce(lambda acc, w: w @ acc, weights[:l], np.eye(d0)) for l in range(len(weights))]
     suffix = [reduce(lambda acc, w: acc @ w, reversed(weights[l + 1 :]), np.eye(dL)) for l in range(len(weights))]
     return prefix, suffix
