@@ -75,3 +75,12 @@ def test_one_step_variance_is_eta_over_b_times_a_sigma_a():
 def test_rejects_more_modes_than_the_teacher_has():
     with pytest.raises(ValueError, match="increment_modes"):
         run([0], 3, increment_modes=4)
+
+
+def test_noise_variance_of_leading_modes_is_the_head_of_all_modes():
+    full = run([0, 1], 3, increment_modes=0)
+    head = run([0, 1], 3, increment_modes=0, noise_variance_modes=2)
+    np.testing.assert_array_equal(head.noise_variance, full.noise_variance[..., :2])
+    np.testing.assert_array_equal(head.modes, full.modes)
+    for a, b in zip(head.weights, full.weights):
+        np.testing.assert_array_equal(a, b)

@@ -73,16 +73,17 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
     schedule = dict(burn_in_steps=steps["burn_in"], measure_steps=steps["horizon"], record_every=steps["record_interval"], trace_every=steps["trace_interval"],
                     record_weights=record_weights, chunk_steps=chunk_steps, progress=progress_reporter(f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}"))
     sigma_q = float(np.sqrt(label_noise_variance))
+    n_modes = len(teacher_singular_values)  # a^T Sigma a and increments of the teacher's modes only (the others stay near 0)
     if method == "online_sgd":
         run = engine.deep_linear_online_sgd(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q,
-                                            noise_variance=record_noise_variance, increment_modes=len(teacher_singular_values) if record_increments else 0,
+                                            noise_variance=record_noise_variance, noise_variance_modes=n_modes, increment_modes=n_modes if record_increments else 0,
                                             **schedule)
     elif method == "sde":
         run = engine.deep_linear_sde(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q, dt=dt,
-                                     noise_variance=record_noise_variance, **schedule)
+                                     noise_variance=record_noise_variance, noise_variance_modes=n_modes, **schedule)
     elif method == "langevin":
         run = engine.deep_linear_langevin(teacher, start, rngs, learning_rate=learning_rate, noise_std=noise_std, dt=dt, label_noise_std=sigma_q,
-                                          noise_variance=record_noise_variance, **schedule)
+                                          noise_variance=record_noise_variance, noise_variance_modes=n_modes, **schedule)
     elif method == "gradient_flow":
         run = engine.deep_linear_gradient_flow(teacher, start, dt=dt, label_noise_std=sigma_q, **schedule)
     else:  # gd on a fixed dataset per seed, drawn once

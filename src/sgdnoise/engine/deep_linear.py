@@ -54,8 +54,8 @@ class _Layout:
         self.n_params = int(self.weights[-1])
         self.n_modes = int(min(d0, dL))
 
-    def record_dim(self, noise_variance: bool, record_weights: bool, increment_modes: int = 0) -> int:
-        return (int(self.widths[0] * self.widths[-1]) + 1 + (self.n_modes if noise_variance else 0) + (self.n_params if record_weights else 0)
+    def record_dim(self, noise_variance_modes: int, record_weights: bool, increment_modes: int = 0) -> int:
+        return (int(self.widths[0] * self.widths[-1]) + 1 + noise_variance_modes + (self.n_params if record_weights else 0)
                 + _INCREMENT_SUMS * increment_modes)
 
 
@@ -155,7 +155,8 @@ def _sandwich_add(out, widths, offsets, prefix, pre_off, suffix, suf_off, r, wor
 @numba.njit(cache=True, fastmath=True)
 def _record(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target, sigma_xx,
             whitened, loss_floor, label_noise_std, noise_variance, record_weights, out):
-    """One record: [U^T W V (row-major), loss, a_alpha^T Sigma a_alpha per mode, weights] (module docstring).
+    """One record: [U^T W V (row-major), loss, a_alpha^T Sigma a_alpha for the `noise_variance` leading modes, weights]
+    (module docstring).
 
     The loss is loss_floor + 1/2 <(W - W*) Sigma_xx, W - W*>, exact for the population (W* = M,
     Sigma_xx = I, floor = d_L sigma_q^2 / 2) and for a dataset (W* its least-squares solution).
@@ -194,9 +195,9 @@ def _record(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, t
                 loss += acc * diff[i, j]
     out[pos] = loss_floor + 0.5 * loss
     pos += 1
-    if noise_variance:
+    if noise_variance > 0:  # the number of leading modes recorded
         delta = teacher - product
-        n_modes = min(d0, dL)
+        n_modes = noise_variance
         k_mat = np.empty((dL, d0))
         m_mat = np.empty((d0, d0))
         inner = np.empty(widths.max())
@@ -519,7 +520,7 @@ def _flow_chunk(theta, widths, offsets, pre_off, suf_off, teacher, dt, left, rig
             if (t + 1) % record_every == 0:
                 _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
                 _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
-                        True, loss_floor[s], 0.0, False, record_weights, records[s, (t + 1) // record_every - 1])
+                        True, loss_floor[s], 0.0, 0, record_weights, records[s, (t + 1) // record_every - 1])
 
 
 # ----------------------------------------------------------------------------------------- public API
@@ -542,6 +543,7 @@ class DeepLinearRun:
     has_noise_variance: bool
     has_weights: bool
     increment_modes: int = 0  # leading modes whose one-step increments are summed per record interval (online SGD)
+    noise_variance_modes: int = 0  # leading modes whose a^T Sigma a is recorded
 
     @property
     def trace_times(self) -> np.ndarray:
@@ -564,7 +566,7 @@ class DeepLinearRun:
         if not self.has_noise_variance:
             raise ValueError("the run did not record the modewise noise variance (noise_variance=False)")
         start = self.widths[0] * self.widths[-1] + 1
-        return self.trace[..., start : start + min(self.widths[0], self.widths[-1])]
+        return self.trace[..., start : start + self.noise_variance_modes]
 
     @property
     def increment_sums(self) -> np.ndarray:
@@ -589,7 +591,8 @@ class DeepLinearRun:
 class _Setup:
     """Validated inputs shared by every deep-linear entry point."""
 
-    def __init__(self, teacher, initial_weights, schedule_args, noise_variance, record_weights, rngs=None, increment_modes=0):
+    def __init__(self, teacher, initial_weights, schedule_args, noise_variance, record_weights, rngs=None, increment_modes=0,
+                 noise_variance_modes=None):
         self.teacher = np.ascontiguousarray(teacher, dtype=np.float64)
         weights = [np.asarray(w, dtype=np.float64) for w in initial_weights]
         if not weights:
@@ -610,8 +613,11 @@ class _Setup:
         self.schedule = Schedule(*schedule_args)
         if not 0 <= increment_modes <= self.layout.n_modes:
             raise ValueError(f"increment_modes = {increment_modes} must be between 0 and min(d_0, d_L) = {self.layout.n_modes}")
+        if noise_variance_modes is not None and not 1 <= noise_variance_modes <= self.layout.n_modes:
+            raise ValueError(f"noise_variance_modes = {noise_variance_modes} must be between 1 and min(d_0, d_L) = {self.layout.n_modes}")
         self.noise_variance, self.record_weights, self.increment_modes = noise_variance, record_weights, increment_modes
-        self.record_dim = self.layout.record_dim(noise_variance, record_weights, increment_modes)
+        self.noise_variance_count = (noise_variance_modes or self.layout.n_modes) if noise_variance else 0
+        self.record_dim = self.layout.record_dim(self.noise_variance_count, record_weights, increment_modes)
 
     def population(self, label_noise_std):
         """W* = M, Sigma_xx = I and the irreducible loss d_L sigma_q^2 / 2, per seed."""
@@ -624,7 +630,7 @@ class _Setup:
         lay = self.layout
         initial = np.zeros((self.n_seeds, self.record_dim))  # no increments before the first step
         _initial_records(self.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, self.teacher, self.left, self.right, target, sigma_xx,
-                         whitened, loss_floor, label_noise_std, self.noise_variance, self.record_weights, initial)
+                         whitened, loss_floor, label_noise_std, self.noise_variance_count, self.record_weights, initial)
         return Recorder(self.schedule, initial, int(lay.widths[0] * lay.widths[-1]) + 1)
 
     def run(self, recording, time_per_step) -> DeepLinearRun:
@@ -633,19 +639,21 @@ class _Setup:
                   for l in range(lay.depth)]
         return DeepLinearRun(tuple(int(d) for d in lay.widths), finals, recording.n_records, recording.reference, recording.sum_deviation,
                              recording.sum_outer_deviation, recording.trace, recording.trace_steps, time_per_step, self.noise_variance,
-                             self.record_weights, self.increment_modes)
+                             self.record_weights, self.increment_modes, self.noise_variance_count)
 
 
 def deep_linear_online_sgd(
     teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, batch_size: int,
     label_noise_std: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int, noise_variance: bool = False,
-    record_weights: bool = False, increment_modes: int = 0, chunk_steps: int | None = None, progress: Callable[[int, int], None] | None = None,
+    record_weights: bool = False, increment_modes: int = 0, noise_variance_modes: int | None = None, chunk_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DeepLinearRun:
     """Online SGD theta_{k+1} = theta_k - eta g_B (Sec. 2.1) on fresh batches x ~ N(0, I), y = M x + sigma_q xi.
 
-    increment_modes > 0 sums the one-step increments of the leading modes per record interval (DeepLinearRun.increment_sums)."""
+    increment_modes > 0 sums the one-step increments of the leading modes per record interval (DeepLinearRun.increment_sums);
+    noise_variance_modes limits the recorded a^T Sigma a to the leading modes (default: all min(d_0, d_L))."""
     setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs,
-                   increment_modes)
+                   increment_modes, noise_variance_modes)
     lay = setup.layout
     target, sigma_xx, floor = setup.population(label_noise_std)
     recorder = setup.recorder(target, sigma_xx, True, floor, label_noise_std)
@@ -654,8 +662,8 @@ def deep_linear_online_sgd(
 
     def advance(normals, records):
         _online_sgd_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, learning_rate / batch_size, batch_size,
-                          label_noise_std, setup.left, setup.right, target, sigma_xx, floor, noise_variance, record_weights, increment_modes, record_every,
-                          records)
+                          label_noise_std, setup.left, setup.right, target, sigma_xx, floor, setup.noise_variance_count, record_weights, increment_modes,
+                          record_every, records)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), learning_rate)
@@ -672,7 +680,7 @@ def _euler(setup, target, sigma_xx, whitened, floor, rngs, per_step, dt, noise_k
             n = records.shape[1] * setup.schedule.record_every
             normals = buffers.setdefault(n, np.empty((setup.n_seeds, n, 0)))
         _euler_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, target, sigma_xx, whitened, normals, dt,
-                     noise_kind, noise_scale, label_noise_std, setup.left, setup.right, floor, setup.noise_variance, setup.record_weights,
+                     noise_kind, noise_scale, label_noise_std, setup.left, setup.right, floor, setup.noise_variance_count, setup.record_weights,
                      setup.schedule.record_every, records)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.record_dim)
@@ -704,11 +712,12 @@ def deep_linear_gd(
 def deep_linear_sde(
     teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, batch_size: int,
     label_noise_std: float, dt: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int,
-    noise_variance: bool = False, record_weights: bool = False, chunk_steps: int | None = None,
+    noise_variance: bool = False, noise_variance_modes: int | None = None, record_weights: bool = False, chunk_steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DeepLinearRun:
     """Euler-Maruyama of d theta = -g dt + sqrt(eta Sigma(theta) / b) dB (Eq. 1), Sigma of Prop. 3.2 sampled matrix-free."""
-    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs)
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs,
+                   noise_variance_modes=noise_variance_modes)
     target, sigma_xx, floor = setup.population(label_noise_std)
     d0, dL = int(setup.layout.widths[0]), int(setup.layout.widths[-1])
     per_step = d0 * (d0 + 1) // 2 + (dL * d0 if label_noise_std > 0 else 0)
@@ -719,13 +728,14 @@ def deep_linear_sde(
 def deep_linear_langevin(
     teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, noise_std: float,
     dt: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int, label_noise_std: float = 0.0,
-    noise_variance: bool = False, record_weights: bool = False, chunk_steps: int | None = None,
+    noise_variance: bool = False, noise_variance_modes: int | None = None, record_weights: bool = False, chunk_steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DeepLinearRun:
     """Euler-Maruyama of isotropic Langevin dynamics d theta = -g dt + noise_std sqrt(eta) dB (App. H.3:
     xi ~ N(0, eta dt I) for noise_std = 1). label_noise_std only sets the population loss and the
     recorded SGD noise variance; it does not enter the dynamics."""
-    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs)
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs,
+                   noise_variance_modes=noise_variance_modes)
     target, sigma_xx, floor = setup.population(label_noise_std)
     scale = noise_std * np.sqrt(learning_rate * dt)
     return _euler(setup, target, sigma_xx, True, floor, rngs, setup.layout.n_params, dt, _ISOTROPIC_NOISE, scale, label_noise_std, chunk_steps,
