@@ -66,6 +66,7 @@ def point(rng, *, eta=0.005, b=1, q=0.0, n_seeds=32, widths="[12, 12, 12, 12, 12
             "crossing_time": (("seed", "mode", "fraction"), crossing),
             "peak_time": (sm, peak_time), "predicted_peak_time": (sm, reference + flow_peak),
             "peak_amplitude": (sm, np.where(exists, w_star / S, 1.02) + peak_shift + rng.normal(0, 0.02, (n, A))),
+            "global_peak_amplitude": (sm, np.where(exists, w_star / S, 1.02) + peak_shift + rng.normal(0, 0.02, (n, A))),
             "peak_recorded": (sm, peak_rec), "late_recorded": (sm, late_rec), "late_realised": (sm, late_real), "late_eq7": (sm, late_eq7),
             "band_realised": (sm, band_real), "band_recorded": (sm, band_rec), "band_eq7": (sm, np.broadcast_to(band_eq7, (n, A)).copy()),
             "binned_recorded": (smb, binned_eq7 * eq7_ratio), "binned_eq7": (smb, binned_eq7),

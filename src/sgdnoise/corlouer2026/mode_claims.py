@@ -136,10 +136,14 @@ def peak_position_rows(rows, prefix, figure, c, *, quote, location):
             continue
         m, e = ms(c.peak_amplitude.values[:, a])
         k = tk(n_finite(c.peak_amplitude.values[:, a]))
+        glob = c.global_peak_amplitude.values[:, a]
+        n_early = int(np.sum(glob < c.peak_amplitude.values[:, a] - 0.05))
         expected = float(c.eq9_peak_amplitude[a])
         tol = k * e
         rows.add(f"{prefix}_peak_position_{a}", figure, f"{setting(c)}, {modes_label(c, a)}: the diffusion peaks at Eq. 9's amplitude w*",
-                 "w_alpha / s_alpha at the maximum of (i) = (eta/b) a^T Sigma a, per seed (parabola vertex in time; mean +- SE)", fmt(m, e),
+                 "w_alpha / s_alpha at the maximum of (i) = (eta/b) a^T Sigma a while the mode is learned, per seed (parabola vertex in time; "
+                 f"mean +- SE); seeds whose maximum over the whole run lies below that window (another mode's learning): {n_early} of {len(glob)}",
+                 fmt(m, e),
                  f"{expected:.4g} (Eq. 9)", f"{k:.3g} SE = {tol:.3g}", claimsmod.within(m - expected, e, k),
                  power=claimsmod.power(tol, abs(expected - DEPTH_TWO_PEAK) if int(c.depth) != 2 else 0.1,
                                        "Eq. 9 with the depth-2 exponent (w*/s = 0.5)"),

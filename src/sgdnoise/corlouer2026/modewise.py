@@ -48,12 +48,12 @@ def crossing_times(t: np.ndarray, w: np.ndarray, level: float) -> np.ndarray:
 
 
 def parabola_peak(t: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per series (last axis = time on the uniform grid t): the vertex (time, value) of the parabola through the
-    largest value and its two neighbours (the record itself at the ends)."""
+    """Per series (last axis = time on the uniform grid t; -inf outside the searched window): the vertex (time, value)
+    of the parabola through the largest value and its two neighbours (the record itself at the window's ends)."""
     k = np.argmax(d, axis=-1)
-    inner = (k > 0) & (k < d.shape[-1] - 1)
     kc = np.clip(k, 1, d.shape[-1] - 2)
     left, mid, right = (np.take_along_axis(d, (kc + o)[..., None], -1)[..., 0] for o in (-1, 0, 1))
+    inner = (k > 0) & (k < d.shape[-1] - 1) & np.isfinite(left) & np.isfinite(right)
     curvature = left - 2 * mid + right
     shift = np.where(inner & (curvature < 0), 0.5 * (left - right) / np.where(curvature < 0, curvature, -1.0), 0.0)
     h = t[1] - t[0]
@@ -83,7 +83,7 @@ def pooled(mask: np.ndarray, squares: np.ndarray, recorded: np.ndarray, eq7: np.
 
 def mode_statistics(run_paths: list[str], output: str, *, learning_rate: float, batch_size: int, label_noise_variance: float, depth: int,
                     singular_values: list[float], learned_fraction: float, reference_fraction: float, crossover_fractions: list[float],
-                    peak_band: list[float], bin_width: float, late_delay: float, provenance: dict) -> None:
+                    peak_band: list[float], bin_width: float, late_delay: float, peak_search_from: float, provenance: dict) -> None:
     """Per seed and teacher mode of one run point: crossing times, the diffusion (i) recorded, (ii) realised and Eq. 7
     on the record grid, pooled by amplitude bins, over the peak band and late; peaks of (i); gradient-flow predictions."""
     runs = open_runs(run_paths)
@@ -103,7 +103,7 @@ def mode_statistics(run_paths: list[str], output: str, *, learning_rate: float, 
     z = w_interval / s
     valid = np.isfinite(z)
 
-    fractions = sorted(set(crossover_fractions) | {learned_fraction, reference_fraction})
+    fractions = sorted(set(crossover_fractions) | {learned_fraction, reference_fraction, peak_search_from})
     crossings = np.stack([crossing_times(t, np.moveaxis(w / s, 1, -1), f) for f in fractions], -1)
     learned = crossings[..., fractions.index(learned_fraction)]
     reference = crossings[..., fractions.index(reference_fraction)]
@@ -114,8 +114,15 @@ def mode_statistics(run_paths: list[str], output: str, *, learning_rate: float, 
     flow_peak = np.array([theory.gradient_flow_time(ws, sa, reference_fraction * sa, depth) if np.isfinite(ws) and ws > reference_fraction * sa
                           else np.nan for ws, sa in zip(w_star, s)])
 
-    peak_time, peak_value = parabola_peak(t, np.moveaxis(recorded, 1, -1))
+    # the mode's own peak: from its crossing of peak_search_from x s to late_delay after it is learned (a slow mode's D
+    # also rises while a faster one is learned, a cross-mode effect outside Eq. 7: the global maximum is kept too)
+    search_start = crossings[..., fractions.index(peak_search_from)]
+    searched = (t[None, None, :] >= search_start[..., None]) & (t[None, None, :] <= (learned + late_delay)[..., None])
+    series = np.moveaxis(recorded, 1, -1)
+    peak_time, peak_value = parabola_peak(t, np.where(searched, series, -np.inf))
     peak_amplitude = interpolate_at(t, np.moveaxis(w, 1, -1), peak_time) / s
+    global_time, _ = parabola_peak(t, series)
+    global_amplitude = interpolate_at(t, np.moveaxis(w, 1, -1), global_time) / s
 
     edges = np.arange(0.0, 1.0 + 1e-9, bin_width)
     binned = [pooled(valid & (z >= lo) & (z < hi), squares, rec_interval, eq7_interval, n - 1, eta) for lo, hi in zip(edges[:-1], edges[1:])]
@@ -142,9 +149,10 @@ def mode_statistics(run_paths: list[str], output: str, *, learning_rate: float, 
             "reference_time": (sm, reference, {"long_name": f"crossing time of {reference_fraction} s_alpha (start of the predictions)"}),
             "predicted_learning_time": (sm, reference + flow_learning, {"long_name": "reference time + Eq. 5 gradient-flow time to the learned fraction"}),
             "predicted_peak_time": (sm, reference + flow_peak, {"long_name": "reference time + Eq. 5 gradient-flow time to Eq. 9's w*"}),
-            "peak_time": (sm, peak_time, {"long_name": "time of the maximum of (i), parabola vertex"}),
-            "peak_recorded": (sm, peak_value, {"long_name": "maximum over time of (i), parabola vertex"}),
-            "peak_amplitude": (sm, peak_amplitude, {"long_name": "w_alpha / s_alpha at the maximum of (i)"}),
+            "peak_time": (sm, peak_time, {"long_name": "time of the maximum of (i) while the mode is learned (parabola vertex)"}),
+            "peak_recorded": (sm, peak_value, {"long_name": "maximum of (i) while the mode is learned (parabola vertex)"}),
+            "peak_amplitude": (sm, peak_amplitude, {"long_name": "w_alpha / s_alpha at the maximum of (i) while the mode is learned"}),
+            "global_peak_amplitude": (sm, global_amplitude, {"long_name": "w_alpha / s_alpha at the maximum of (i) over the whole run"}),
             "binned_realised": (smb, binned_var(0), {"long_name": "(ii) pooled over the intervals with z = w/s in the bin"}),
             "binned_recorded": (smb, binned_var(1), {"long_name": "(i) mean over the intervals in the bin"}),
             "binned_eq7": (smb, binned_var(2), {"long_name": "Eq. 7 mean over the intervals in the bin"}),
@@ -167,7 +175,7 @@ def mode_statistics(run_paths: list[str], output: str, *, learning_rate: float, 
         coords={"seed": runs.seed.values, "time": t, "mode": np.arange(A), "fraction": fractions,
                 "amplitude_bin": 0.5 * (edges[:-1] + edges[1:]), "singular_value": ("mode", s),
                 "learning_rate": eta, "batch_size": int(batch_size), "beta": beta, "label_noise_variance": q, "depth": int(depth)},
-        attrs=io.provenance(provenance, increment_steps=n, learned_fraction=learned_fraction, reference_fraction=reference_fraction,
+        attrs=io.provenance(provenance, increment_steps=n, peak_search_from=peak_search_from, learned_fraction=learned_fraction, reference_fraction=reference_fraction,
                             peak_band=list(peak_band), late_delay=late_delay, widths=json.loads(runs.attrs["widths"])),
     )
     io.write_netcdf(ds, output)
