@@ -86,3 +86,13 @@ def write(tmp_path, points, labels):
     path = tmp_path / "summary.nc"
     summary.to_netcdf(path)
     return str(path)
+
+
+def sweep_statuses(tmp_path, claims, sweep, *, n_seeds=32, seed=5, **options):
+    """Statuses of a beta-sweep claims function (Figs. 9, 10) on synthetic points, sweep = {label: point keywords}."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    path = write(tmp_path, [point(rng, n_seeds=n_seeds, **kw, **options) for kw in sweep.values()], list(sweep))
+    claims(path, str(tmp_path / "claims.csv"), slope_tolerance=0.25)
+    return pd.read_csv(tmp_path / "claims.csv").set_index("claim_id").status

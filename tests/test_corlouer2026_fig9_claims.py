@@ -1,21 +1,14 @@
 """Fig. 9 claims on synthetic summaries: D linear in eta (Eq. 7) passes, D quadratic in eta fails the linearity rows,
 half of Eq. 7 fails the slope row, and two seeds are not judged."""
 
-import numpy as np
-import pandas as pd
-
 import corlouer2026_synthetic as syn
 from sgdnoise.corlouer2026.fig9 import stages as fig9
 
-ETAS = [0.00125, 0.0025, 0.005, 0.01]
+SWEEP = {f"eta{eta:g}": {"eta": eta} for eta in (0.00125, 0.0025, 0.005, 0.01)}
 
 
-def statuses(tmp_path, n_seeds=32, **options):
-    rng = np.random.default_rng(5)
-    points = [syn.point(rng, eta=eta, n_seeds=n_seeds, **options) for eta in ETAS]
-    path = syn.write(tmp_path, points, [f"eta{eta:g}" for eta in ETAS])
-    fig9.claims(path, str(tmp_path / "claims.csv"), slope_tolerance=0.25)
-    return pd.read_csv(tmp_path / "claims.csv").set_index("claim_id").status
+def statuses(tmp_path, **options):
+    return syn.sweep_statuses(tmp_path, fig9.claims, SWEEP, **options)
 
 
 def test_linear_diffusion_is_reproduced(tmp_path):

@@ -210,6 +210,18 @@ def weighted_fit(x: np.ndarray, y: np.ndarray, se: np.ndarray, through_origin: b
     return coef, np.sqrt(np.diag(cov))
 
 
+def sweep_claims(ds: xr.Dataset, output: str, *, figure: str, section: str, axis_name: str, axis, slope_tolerance: float, quote: str, location: str,
+                 slope_quote: str, slope_location: str) -> None:
+    """The claims file of a beta sweep (Figs. 9, 10): beta_sweep_rows and the (ii) = (i) consistency check over its points."""
+    points = list(ds.point.values)
+    rows = claimsmod.ClaimTable("Corlouer2026", section=section)
+    prefix = f"fig{figure}"
+    beta_sweep_rows(rows, prefix, figure, ds, points, axis_name=axis_name, axis=axis, slope_tolerance=slope_tolerance, quote=quote, location=location,
+                    slope_quote=slope_quote, slope_location=slope_location)
+    realised_recorded_row(rows, f"{prefix}_realised_equals_recorded", figure, ds, points, f"Fig. {figure}'s points ({axis_name} swept)")
+    rows.write(output)
+
+
 def beta_sweep_rows(rows, prefix, figure, ds, points, *, axis_name, axis, slope_tolerance, quote, location, slope_quote, slope_location):
     """C16 per mode over the points of a beta sweep: (1) log-log slope of the peak-band (ii) against `axis` (eta or 1/b)
     = 1; (2) (ii)/beta constant over the points; (3) the fitted slope of (ii) = k beta against Eq. 7's."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import claims as claimsmod
 from ... import io
 from .. import mode_claims as mc
 
@@ -19,9 +18,5 @@ SLOPE_QUOTE = ("Figure 10 shows that the maximum diffusion along modes scales ap
 def claims(summary_path: str, output: str, *, slope_tolerance: float) -> None:
     """Claim rows of Fig. 10 (see README, 'How claims are judged')."""
     ds = io.open_dataset(summary_path)
-    points = list(ds.point.values)
-    rows = claimsmod.ClaimTable("Corlouer2026", section="App. J.2")
-    mc.beta_sweep_rows(rows, "fig10", FIGURE, ds, points, axis_name="1/b", axis=1.0 / np.asarray(ds.batch_size.values, dtype=float),
-                       slope_tolerance=slope_tolerance, quote=QUOTE, location="Fig. 10 caption", slope_quote=SLOPE_QUOTE, slope_location="App. J.2")
-    mc.realised_recorded_row(rows, "fig10_realised_equals_recorded", FIGURE, ds, points, "Fig. 10's batch sizes")
-    rows.write(output)
+    mc.sweep_claims(ds, output, figure=FIGURE, section="App. J.2", axis_name="1/b", axis=1.0 / np.asarray(ds.batch_size.values, dtype=float),
+                    slope_tolerance=slope_tolerance, quote=QUOTE, location="Fig. 10 caption", slope_quote=SLOPE_QUOTE, slope_location="App. J.2")

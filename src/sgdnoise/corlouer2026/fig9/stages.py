@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import claims as claimsmod
 from ... import io
 from .. import mode_claims as mc
 
@@ -19,9 +18,5 @@ SLOPE_QUOTE = ("Figure 9 shows that the maximum diffusion along modes scales app
 def claims(summary_path: str, output: str, *, slope_tolerance: float) -> None:
     """Claim rows of Fig. 9 (see README, 'How claims are judged')."""
     ds = io.open_dataset(summary_path)
-    points = list(ds.point.values)
-    rows = claimsmod.ClaimTable("Corlouer2026", section="App. J.1")
-    mc.beta_sweep_rows(rows, "fig9", FIGURE, ds, points, axis_name="eta", axis=np.asarray(ds.learning_rate.values, dtype=float),
-                       slope_tolerance=slope_tolerance, quote=QUOTE, location="Fig. 9 caption", slope_quote=SLOPE_QUOTE, slope_location="App. J.1")
-    mc.realised_recorded_row(rows, "fig9_realised_equals_recorded", FIGURE, ds, points, "Fig. 9's learning rates")
-    rows.write(output)
+    mc.sweep_claims(ds, output, figure=FIGURE, section="App. J.1", axis_name="eta", axis=np.asarray(ds.learning_rate.values, dtype=float),
+                    slope_tolerance=slope_tolerance, quote=QUOTE, location="Fig. 9 caption", slope_quote=SLOPE_QUOTE, slope_location="App. J.1")
