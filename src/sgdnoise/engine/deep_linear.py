@@ -588,6 +588,17 @@ class DeepLinearRun:
                 for l in range(layout.depth)]
 
 
+MAX_DRAWS_BYTES = 8 << 20  # a chunk's random numbers at most (the default budget): a given chunk_steps (config engine.chunk_steps) is cut to fit
+
+
+def _capped(chunk_steps, n_seeds, per_step):
+    """chunk_steps, cut so the chunk's normals stay below MAX_DRAWS_BYTES (16384 steps of 32 seeds at b = 8 would be
+    300 MB); results do not depend on the chunk length."""
+    if chunk_steps is None or per_step == 0:
+        return chunk_steps
+    return max(1, min(chunk_steps, MAX_DRAWS_BYTES // (8 * n_seeds * per_step)))
+
+
 class _Setup:
     """Validated inputs shared by every deep-linear entry point."""
 
@@ -665,7 +676,7 @@ def deep_linear_online_sgd(
                           label_noise_std, setup.left, setup.right, target, sigma_xx, floor, setup.noise_variance_count, record_weights, increment_modes,
                           record_every, records)
 
-    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.record_dim)
+    length = setup.schedule.chunk_length(_capped(chunk_steps, setup.n_seeds, per_step), setup.n_seeds, per_step, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), learning_rate)
 
 
@@ -683,7 +694,7 @@ def _euler(setup, target, sigma_xx, whitened, floor, rngs, per_step, dt, noise_k
                      noise_kind, noise_scale, label_noise_std, setup.left, setup.right, floor, setup.noise_variance_count, setup.record_weights,
                      setup.schedule.record_every, records)
 
-    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.record_dim)
+    length = setup.schedule.chunk_length(_capped(chunk_steps, setup.n_seeds, per_step), setup.n_seeds, per_step, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), time_per_step)
 
 
