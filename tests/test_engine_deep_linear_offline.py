@@ -1,11 +1,11 @@
 """Offline minibatch SGD of deep linear networks (engine.deep_linear_offline, Corlouer App. G) against a plain numpy loop
 fed the same uniforms, its invariances, and the sampler's batches (distinct without replacement, uniform subsets)."""
 
-import numba
 import numpy as np
 import pytest
 from scipy import stats
 
+import test_engine_deep_linear as deep_linear_tests
 from sgdnoise import engine
 from test_engine_deep_linear import KW, N_SEEDS, TOTAL, WIDTHS, check_run, initial_weights, product, records_of, rngs, sandwich, seed_weights, teacher
 
@@ -74,20 +74,8 @@ def _offline(seeds, chunk_steps):
 
 
 def test_results_do_not_depend_on_chunk_size_block_split_or_threads():
-    base = _offline([0, 1, 2, 3], 1024)
-    np.testing.assert_array_equal(_offline([0, 1, 2, 3], 3).trace, base.trace)
-    split = [_offline([0, 1], None), _offline([2, 3], 6)]
-    np.testing.assert_array_equal(np.concatenate([r.trace for r in split]), base.trace)
-    np.testing.assert_array_equal(np.concatenate([r.sum_outer_deviation for r in split]), base.sum_outer_deviation)
-    previous = numba.get_num_threads()
-    if previous < 2:
-        pytest.skip("one numba thread: thread-count invariance cannot be shown (chunk and block splits were checked)")
-    try:
-        numba.set_num_threads(1)
-        single = _offline([0, 1, 2, 3], 1024)
-    finally:
-        numba.set_num_threads(previous)
-    np.testing.assert_array_equal(single.trace, base.trace)
+    """The online kernels' invariance test, run on the offline kernel."""
+    deep_linear_tests.test_results_do_not_depend_on_chunk_size_block_split_or_threads(_offline)
 
 
 def test_minibatch_means_draw_distinct_uniform_subsets_without_replacement():

@@ -42,13 +42,13 @@ def balance_statistics(train_paths: list[str], output: str, *, teacher_singular_
     pairs = np.arange(1, len(weights))
     ds = xr.Dataset(
         {
-            "modes": (("seed", "trace", "row", "column"), run.modes.values, {"long_name": "U^T W V (diagonal: w_alpha; off-diagonal: cross modes w_ab)"}),
-            "imbalance": (("seed", "trace", "pair"), ratio, {"long_name": "r_l (Eq. 33)"}),
-            "imbalance_numerator": (("seed", "trace", "pair"), numerator, {"long_name": "||W_l W_l^T - W_{l+1}^T W_{l+1}||_F (Eq. 33's numerator)"}),
+            "modes": (("seed", "trace", "row", "column"), run.modes.values, {"long_name": "U^T W V (diagonal: w_alpha; off-diagonal: cross modes w_ab)", "units": "1"}),
+            "imbalance": (("seed", "trace", "pair"), ratio, {"long_name": "r_l (Eq. 33)", "units": "1"}),
+            "imbalance_numerator": (("seed", "trace", "pair"), numerator, {"long_name": "||W_l W_l^T - W_{l+1}^T W_{l+1}||_F (Eq. 33's numerator)", "units": "1"}),
             "layer_norm": (("seed", "trace", "layer"), np.stack([np.linalg.norm(w, axis=(-2, -1)) for w in weights], axis=-1),
-                           {"long_name": "||W_l||_F"}),
-            "cross_diffusion": (("seed", "trace", "mode", "mode_j"), diffusion, {"long_name": "D_ab = (eta / b) a_a^T Sigma a_b (Prop. 3.3)"}),
-            "time": (("trace",), run.time.values, {"long_name": "continuum time t = eta * step"}),
+                           {"long_name": "||W_l||_F", "units": "1"}),
+            "cross_diffusion": (("seed", "trace", "mode", "mode_j"), diffusion, {"long_name": "D_ab = (eta / b) a_a^T Sigma a_b (Prop. 3.3)", "units": "1"}),
+            "time": (("trace",), run.time.values, {"long_name": "continuum time t = eta * step", "units": "1"}),
         },
         coords={"seed": run.seed.values, "trace": np.arange(run.sizes["time"]), "pair": pairs, "layer": np.arange(1, len(weights) + 1), "mode": np.arange(n_modes),
                 "mode_j": np.arange(n_modes), "singular_value": ("mode", np.asarray(teacher_singular_values, dtype=float))},

@@ -29,7 +29,7 @@ def _offline_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, inputs
     below has been taken), on the samples B that draw_minibatch picks from the step's uniforms."""
     n_seeds, n_steps, b = uniforms.shape
     L = widths.size - 1
-    d0, dL = widths[0], widths[L]
+    d0 = widths[0]
     dmax = widths.max()
     n_data = inputs.shape[1]
     for s in numba.prange(n_seeds):

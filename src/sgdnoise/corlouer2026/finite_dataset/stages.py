@@ -78,10 +78,10 @@ def noise_statistics(train_paths: list[str], output: str, *, key: str, sgd_seed:
                 batch[i, j, m] = squares.mean()
                 batch_sem[i, j, m] = squares.std(ddof=1) / np.sqrt(n_batches)
     ds = xr.Dataset(
-        {"batch_noise": (("seed", "probe", "batch_size"), batch, {"long_name": "tr a^T Sigma_b a: variance of minibatch means of a^T g_i (measured)"}),
-         "batch_noise_sem": (("seed", "probe", "batch_size"), batch_sem, {"long_name": "its SE over the minibatches"}),
-         "dataset_noise": (("seed", "probe"), dataset, {"long_name": "tr a^T Sigma_N a: the dataset's one-sample covariance (1/N)"}),
-         "population_noise": (("seed", "probe"), population, {"long_name": "tr a^T Sigma a of Prop. 3.2 (population)"})},
+        {"batch_noise": (("seed", "probe", "batch_size"), batch, {"long_name": "tr a^T Sigma_b a: variance of minibatch means of a^T g_i (measured)", "units": "1"}),
+         "batch_noise_sem": (("seed", "probe", "batch_size"), batch_sem, {"long_name": "its SE over the minibatches", "units": "1"}),
+         "dataset_noise": (("seed", "probe"), dataset, {"long_name": "tr a^T Sigma_N a: the dataset's one-sample covariance (1/N)", "units": "1"}),
+         "population_noise": (("seed", "probe"), population, {"long_name": "tr a^T Sigma a of Prop. 3.2 (population)", "units": "1"})},
         coords={"seed": seeds, "probe": list(probe_times), "batch_size": list(batch_sizes)},
         attrs=io.provenance(provenance, dataset_size=dataset_size, replacement=int(replacement), n_batches=n_batches))
     io.write_netcdf(ds, output)
