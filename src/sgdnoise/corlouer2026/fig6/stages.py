@@ -201,7 +201,7 @@ def claims(summary_path: str, output: str, *, learned_band: list[float], small_t
                   f"|rho_{a}{b}| = {claimsmod.format_mean_sem(rho_mean[a, b], rho_sem[a, b])}; all: "
                   + ", ".join(f"{i}{j}: {rho_mean[i, j]:.3g}" for i in range(len(s)) for j in range(len(s)) if i != j),
                   "0 (aligned manifold)", f"{k:.3g} SE = {tol:.2g}", claimsmod.within(rho_mean[a, b], rho_sem[a, b], k),
-                  kind=claimsmod.CONSISTENCY_CHECK, power=f"SE over {n_seeds} seeds resolves |rho| above {tol:.2g} (a correlation is at most 1)")
+                  kind=claimsmod.CONSISTENCY_CHECK, power=claimsmod.power(tol, 1.0, "fully correlated modes (|rho| = 1)"))
 
     for depth in sorted({int(d) for d in ds.depth.values}):
         matrix_free, dense, misaligned = aligned_point_cross_diffusion(depth, s)
