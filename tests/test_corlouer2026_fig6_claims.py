@@ -45,25 +45,25 @@ def statuses(tmp_path, n_seeds=16, rival=False):
     return pd.read_csv(tmp_path / "claims.csv").set_index("claim_id")
 
 
-SEED_ROWS = ["fig6_most_cross_modes_small_L2", "fig6_large_cross_modes_peak_while_learning_L2", "fig6_cross_mode_01_largest_L2"]
+SEED_ROWS = ["corlouer_fig6_most_cross_modes_small_L2", "corlouer_fig6_large_cross_modes_peak_while_learning_L2", "corlouer_fig6_cross_mode_01_largest_L2"]
 
 
 def test_truth_is_reproduced(tmp_path):
     table = statuses(tmp_path)
-    for row in SEED_ROWS + ["fig6_cross_diffusion_along_sgd_L2", "fig6_cross_diffusion_zero_when_aligned_L2"]:
+    for row in SEED_ROWS + ["corlouer_fig6_cross_diffusion_along_sgd_L2", "corlouer_fig6_cross_diffusion_zero_when_aligned_L2"]:
         assert table.loc[row, "status"] == "reproduced", (row, table.loc[row, "measured"], table.loc[row, "power"])
-    assert "w_01: peak" in table.loc["fig6_large_cross_modes_peak_while_learning_L2", "measured"]
+    assert "w_01: peak" in table.loc["corlouer_fig6_large_cross_modes_peak_while_learning_L2", "measured"]
 
 
 def test_rival_is_not_reproduced(tmp_path):
     table = statuses(tmp_path, rival=True)
-    for row in SEED_ROWS + ["fig6_cross_diffusion_along_sgd_L2"]:
+    for row in SEED_ROWS + ["corlouer_fig6_cross_diffusion_along_sgd_L2"]:
         assert table.loc[row, "status"] == "not_reproduced", (row, table.loc[row, "measured"], table.loc[row, "power"])
 
 
 def test_two_seeds_are_not_judged(tmp_path):
     table = statuses(tmp_path, n_seeds=2)
-    for row in ["fig6_large_cross_modes_peak_while_learning_L2", "fig6_cross_mode_01_largest_L2"]:
+    for row in ["corlouer_fig6_large_cross_modes_peak_while_learning_L2", "corlouer_fig6_cross_mode_01_largest_L2"]:
         assert table.loc[row, "status"] == "not_judged", (row, table.loc[row, "measured"], table.loc[row, "power"])
 
 

@@ -43,7 +43,7 @@ def statuses(tmp_path, **options):
     return pd.read_csv(tmp_path / "claims.csv").set_index("claim_id")["status"]
 
 
-ROWS = ["fig7_gaussian_balance_improves_L2", "fig7_never_reaches_balanced_L2", "fig7_balanced_stays_balanced_L2"]
+ROWS = ["corlouer_fig7_gaussian_balance_improves_L2", "corlouer_fig7_never_reaches_balanced_L2", "corlouer_fig7_balanced_stays_balanced_L2"]
 
 
 def test_truth_is_reproduced(tmp_path):
@@ -55,4 +55,4 @@ def test_rival_is_not_reproduced(tmp_path):
 
 
 def test_two_seeds_are_not_judged(tmp_path):
-    assert (statuses(tmp_path, n_seeds=2)[["fig7_gaussian_balance_improves_L2", "fig7_never_reaches_balanced_L2"]] == "not_judged").all()
+    assert (statuses(tmp_path, n_seeds=2)[["corlouer_fig7_gaussian_balance_improves_L2", "corlouer_fig7_never_reaches_balanced_L2"]] == "not_judged").all()

@@ -6,7 +6,7 @@ import pandas as pd
 from sgdnoise.corlouer2026.fig8 import stages
 from test_corlouer2026_fig7_claims import summary
 
-ROWS = ["fig8_norms_increase_L2_gaussian", "fig8_norms_account_for_most_L2", "fig8_numerator_changes_little_L2"]
+ROWS = ["corlouer_fig8_norms_increase_L2_gaussian", "corlouer_fig8_norms_account_for_most_L2", "corlouer_fig8_numerator_changes_little_L2"]
 
 
 def statuses(tmp_path, **options):
@@ -16,7 +16,7 @@ def statuses(tmp_path, **options):
 
 def test_truth_is_reproduced(tmp_path):
     table = statuses(tmp_path)
-    assert (table[ROWS + ["fig8_norms_increase_L2_balanced"]] == "reproduced").all(), table
+    assert (table[ROWS + ["corlouer_fig8_norms_increase_L2_balanced"]] == "reproduced").all(), table
 
 
 def test_rival_is_not_reproduced(tmp_path):
@@ -26,4 +26,4 @@ def test_rival_is_not_reproduced(tmp_path):
 
 def test_two_seeds_are_not_judged(tmp_path):
     table = statuses(tmp_path, n_seeds=2)
-    assert (table[["fig8_norms_account_for_most_L2"]] == "not_judged").all(), table
+    assert (table[["corlouer_fig8_norms_account_for_most_L2"]] == "not_judged").all(), table

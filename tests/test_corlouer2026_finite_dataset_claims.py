@@ -46,13 +46,13 @@ def test_truth_is_reproduced(tmp_path):
 
 def test_rival_is_not_reproduced(tmp_path):
     table = statuses(tmp_path, rival=True)
-    assert (table[["finite_dataset_factor_without_replacement", "finite_dataset_factor_times_prop32"]] == "not_reproduced").all(), table
-    assert table["finite_dataset_factor_with_replacement"] == "reproduced"
+    assert (table[["corlouer_finite_dataset_factor_without_replacement", "corlouer_finite_dataset_factor_times_prop32"]] == "not_reproduced").all(), table
+    assert table["corlouer_finite_dataset_factor_with_replacement"] == "reproduced"
 
 
 def test_two_seeds_are_not_judged(tmp_path):
     """The dataset-to-dataset row is not judged on two datasets; the factor rows stay decisive even then (at b = 31 the
     online 1/b is 30 times the without-replacement factor, far beyond a t limit of ~450 standard errors of ~1 %)."""
     table = statuses(tmp_path, n_seeds=2)
-    assert table["finite_dataset_factor_times_prop32"] == "not_judged", table
-    assert table["finite_dataset_factor_without_replacement"] == "reproduced", table
+    assert table["corlouer_finite_dataset_factor_times_prop32"] == "not_judged", table
+    assert table["corlouer_finite_dataset_factor_without_replacement"] == "reproduced", table

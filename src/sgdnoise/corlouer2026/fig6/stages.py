@@ -143,7 +143,7 @@ def claims(summary_path: str, output: str, *, learned_band: list[float], small_t
         tol = claimsmod.tolerance(sem, k)
         text = "; ".join(f"{thr:g} s_0: {claimsmod.format_mean_sem(*mean_sem(shares[thr]))} (peak below: {claimsmod.format_mean_sem(*mean_sem(peak_shares[thr]))})"
                          for thr in small_thresholds)
-        table.add(f"fig6_most_cross_modes_small_{tag}", fig,
+        table.add(f"corlouer_fig6_most_cross_modes_small_{tag}", fig,
                   f"Depth {depth}: most cross modes are small (|w_ab| < {small_threshold:g} s_0) for most (> half) of training",
                   f"share of the {n_cross} cross modes below the threshold for more than half of the run, per seed (and, in brackets, whose peak is below it)",
                   text, "> 0.5 (a majority)", f"{k:.3g} SE = {tol:.2g}", mean - 0.5 > tol, kind=claimsmod.PAPER_CLAIM,
@@ -166,7 +166,7 @@ def claims(summary_path: str, output: str, *, learned_band: list[float], small_t
         rival = min(float(np.mean([distance_to_windows(t, windows[[m for m in (a, b) if m < len(s)]] if min(a, b) < len(s) else windows) for t in grid]))
                     for a, b in order)
         typical = float(np.nanmedian(mean_peak))
-        table.add(f"fig6_large_cross_modes_peak_while_learning_{tag}", fig,
+        table.add(f"corlouer_fig6_large_cross_modes_peak_while_learning_{tag}", fig,
                   f"Depth {depth}: the {named} largest cross modes peak while one of their modes is learned "
                   f"(seed-mean w_alpha between {learned_band[0]:g} and {learned_band[1]:g} of s_alpha)",
                   "distance of each named cross mode's mean peak time from its modes' learning windows (median cross-mode peak "
@@ -183,7 +183,7 @@ def claims(summary_path: str, output: str, *, learned_band: list[float], small_t
         other = max(upper, key=lambda ab: mean_pair[ab])
         diff_mean, diff_sem = mean_sem(pair_peak[:, 0, 1] - pair_peak[:, other[0], other[1]])
         tol = claimsmod.tolerance(diff_sem, k)
-        table.add(f"fig6_cross_mode_01_largest_{tag}", fig, f"Depth {depth}: the 0-1 cross mode (max of |w_01|, |w_10|) has the largest peak",
+        table.add(f"corlouer_fig6_cross_mode_01_largest_{tag}", fig, f"Depth {depth}: the 0-1 cross mode (max of |w_01|, |w_10|) has the largest peak",
                   f"peak of 0-1 minus the peak of the largest other pair ({other[0]}-{other[1]}), paired over seeds",
                   f"{claimsmod.format_mean_sem(diff_mean, diff_sem)} (0-1: {mean_pair[0, 1]:.4g}, {other[0]}-{other[1]}: {mean_pair[other]:.4g})",
                   "> 0", f"{k:.3g} SE = {tol:.2g}", diff_mean > 0, kind=claimsmod.PAPER_CLAIM,
@@ -194,7 +194,7 @@ def claims(summary_path: str, output: str, *, learned_band: list[float], small_t
         rho_mean, rho_sem = mean_sem(np.abs(rho))
         a, b = np.unravel_index(np.nanargmax(rho_mean), rho_mean.shape)
         tol = claimsmod.tolerance(rho_sem[a, b], k)
-        table.add(f"fig6_cross_diffusion_along_sgd_{tag}", fig,
+        table.add(f"corlouer_fig6_cross_diffusion_along_sgd_{tag}", fig,
                   f"Depth {depth}: along SGD (only approximately aligned) the cross-mode diffusion D_ab at the diffusion peaks, "
                   "against the aligned manifold's 0",
                   "largest seed-mean |rho_ab| = |D_ab| / sqrt(D_aa D_bb) of the teacher modes at the time of mode a's diffusion peak",
@@ -206,7 +206,7 @@ def claims(summary_path: str, output: str, *, learned_band: list[float], small_t
     for depth in sorted({int(d) for d in ds.depth.values}):
         matrix_free, dense, misaligned = aligned_point_cross_diffusion(depth, s)
         tol = 1e-12  # rounding of O(10^2) products of O(1) numbers in float64
-        table.add(f"fig6_cross_diffusion_zero_when_aligned_L{depth}", "Fig. 6", f"Depth {depth}: D_ab = 0 (a != b) on an aligned, balanced point",
+        table.add(f"corlouer_fig6_cross_diffusion_zero_when_aligned_L{depth}", "Fig. 6", f"Depth {depth}: D_ab = 0 (a != b) on an aligned, balanced point",
                   "max |D_ab| / max D_aa on a constructed aligned balanced point (w = s/2): matrix-free Eq. 29 and dense Prop. 3.2",
                   f"{matrix_free:.2g} (matrix-free), {dense:.2g} (dense); misaligned by 0.1 rad: {misaligned:.3g}", "0", f"{tol:g}",
                   max(matrix_free, dense) <= tol, kind=claimsmod.PAPER_CLAIM, power=claimsmod.power(tol, misaligned, "a point misaligned by 0.1 rad"),

@@ -46,7 +46,7 @@ def claims(summary_path: str, output: str, *, nearly: float) -> None:
         fall, fall_sem = mean_sem(np.log(gaussian[:, -1] / gaussian[:, 0]))
         tol = claimsmod.tolerance(fall_sem, k)
         worst = int(np.argmax(fall + tol))
-        table.add(f"fig7_gaussian_balance_improves_L{depth}", fig, f"Depth {depth}, Gaussian start: r_l falls during training, every l",
+        table.add(f"corlouer_fig7_gaussian_balance_improves_L{depth}", fig, f"Depth {depth}, Gaussian start: r_l falls during training, every l",
                   "log(r_l(T) / r_l(0)) per pair of layers, mean over seeds", pairs_text(fall, fall_sem), "< 0", f"{k:.3g} SE ({tol[worst]:.2g} at l = {worst + 1})",
                   bool(np.all(fall + tol < 0)), kind=claimsmod.PAPER_CLAIM, power=claimsmod.power(tol[worst], fall[worst], "no change in balance"),
                   location="App. I.2, Fig. 7 caption (a), (c)", quote=QUOTE_IMPROVES)
@@ -54,7 +54,7 @@ def claims(summary_path: str, output: str, *, nearly: float) -> None:
         gap, gap_sem = mean_sem(np.log(gaussian.min(axis=1) / balanced.max(axis=1)))
         tol = claimsmod.tolerance(gap_sem, k)
         worst = int(np.argmin(gap - tol))
-        table.add(f"fig7_never_reaches_balanced_L{depth}", fig,
+        table.add(f"corlouer_fig7_never_reaches_balanced_L{depth}", fig,
                   f"Depth {depth}: the Gaussian start's best balance stays worse than the balanced start's worst, every l",
                   "log(min_t r_l (Gaussian) / max_t r_l (balanced)), paired by seed", pairs_text(gap, gap_sem)
                   + f"; min_t r_l Gaussian: {', '.join(f'{v:.3g}' for v in gaussian.min(axis=1).mean(axis=0))}, max_t r_l balanced: "
@@ -65,7 +65,7 @@ def claims(summary_path: str, output: str, *, nearly: float) -> None:
         level, level_sem = mean_sem(balanced.max(axis=1) / gaussian[:, 0])
         tol = claimsmod.tolerance(level_sem, k)
         worst = int(np.argmax(level + tol))
-        table.add(f"fig7_balanced_stays_balanced_L{depth}", fig,
+        table.add(f"corlouer_fig7_balanced_stays_balanced_L{depth}", fig,
                   f"Depth {depth}, balanced start: r_l stays below {nearly:g} of the Gaussian start's r_l(0) throughout, every l (our reading of "
                   "'approximately maintained')", "max_t r_l (balanced) / r_l(0) (Gaussian), per seed", pairs_text(level, level_sem),
                   f"< {nearly:g}", f"{k:.3g} SE ({tol[worst]:.2g} at l = {worst + 1})", bool(np.all(level + tol < nearly)), kind=claimsmod.PAPER_CLAIM,

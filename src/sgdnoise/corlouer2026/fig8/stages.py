@@ -28,7 +28,7 @@ def claims(summary_path: str, output: str, *, most: float, little: float) -> Non
             growth, growth_sem = mean_sem(np.log(norms[:, -1] / norms[:, 0]))
             tol = claimsmod.tolerance(growth_sem, k)
             worst = int(np.argmin(growth - tol))
-            table.add(f"fig8_norms_increase_L{depth}_{init}", fig, f"Depth {depth}, {init} start: every ||W_l||_F grows over training",
+            table.add(f"corlouer_fig8_norms_increase_L{depth}_{init}", fig, f"Depth {depth}, {init} start: every ||W_l||_F grows over training",
                       "log(||W_l||_F(T) / ||W_l||_F(0)) per layer", pairs_text(growth, growth_sem), "> 0", f"{k:.3g} SE ({tol[worst]:.2g} at l = {worst + 1})",
                       bool(np.all(growth - tol > 0)), kind=claimsmod.PAPER_CLAIM, power=claimsmod.power(tol[worst], growth[worst], "no growth"),
                       location="App. I.2, Fig. 8 caption", quote=QUOTE_NORMS)
@@ -40,7 +40,7 @@ def claims(summary_path: str, output: str, *, most: float, little: float) -> Non
         share, share_sem = mean_sem(growth_den / fall)
         tol = claimsmod.tolerance(share_sem, k)
         worst = int(np.argmin(share - tol))
-        table.add(f"fig8_norms_account_for_most_L{depth}", fig,
+        table.add(f"corlouer_fig8_norms_account_for_most_L{depth}", fig,
                   f"Depth {depth}, Gaussian start: the growth of the norms accounts for most (> {most:g}) of the fall of log r_l, every l",
                   "d log den_l / (-d log r_l) from t = 0 to the end (1: all of it; > 1: the numerator grew)", pairs_text(share, share_sem)
                   + f"; fall of log r_l: {', '.join(f'{v:.3g}' for v in fall.mean(axis=0))}", f"> {most:g}",
@@ -50,7 +50,7 @@ def claims(summary_path: str, output: str, *, most: float, little: float) -> Non
         relative, relative_sem = mean_sem(np.abs(change_numerator) / growth_den)
         tol = claimsmod.tolerance(relative_sem, k)
         worst = int(np.argmax(relative + tol))
-        table.add(f"fig8_numerator_changes_little_L{depth}", fig,
+        table.add(f"corlouer_fig8_numerator_changes_little_L{depth}", fig,
                   f"Depth {depth}, Gaussian start: the numerator of r_l changes little: |d log numerator| < {little:g} d log den_l, every l "
                   "(our reading; gradient flow conserves it exactly)", "|log(numerator(T) / numerator(0))| / d log den_l",
                   pairs_text(relative, relative_sem) + "; numerator(T) / numerator(0): "

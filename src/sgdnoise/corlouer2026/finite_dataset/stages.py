@@ -121,7 +121,7 @@ def claims(summary_path: str, output: str) -> None:
             text += f"; b = N: max {full:.2g}"
             holds = holds and full < 1e-12
         kind = dict(kind=claimsmod.PAPER_CLAIM, location="App. G.1", quote=QUOTE_FACTOR) if sampling == "without" else dict(kind=claimsmod.CONSISTENCY_CHECK)
-        table.add(f"finite_dataset_factor_{sampling}_replacement", "App. G figure",
+        table.add(f"corlouer_finite_dataset_factor_{sampling}_replacement", "App. G figure",
                   f"Minibatches of b from N = {n} samples {sampling} replacement: tr Sigma_b = "
                   + ("(N - b) / (b (N - 1))" if sampling == "without" else "1 / b") + " tr Sigma_N (Sigma_N the dataset's one-sample covariance)",
                   "measured factor tr Sigma_b / tr Sigma_N along the teacher's modes, mean over seeds (datasets) and probe times",
@@ -136,7 +136,7 @@ def claims(summary_path: str, output: str) -> None:
     empirical, empirical_sem = mean_sem((c.dataset_noise / c.population_noise).mean("probe").values)
     k = k_se(n_seeds)
     tol = claimsmod.tolerance(pooled_sem, k)
-    table.add("finite_dataset_factor_times_prop32", "App. G figure",
+    table.add("corlouer_finite_dataset_factor_times_prop32", "App. G figure",
               f"Without replacement, N = {n}: Prop. 3.2's population Sigma times (N - b) / (b (N - 1)) predicts the minibatch noise "
               "(App. G.2 warns that the dataset's covariance differs at finite N: this row measures by how much)",
               "tr Sigma_b / ((N - b) / (b (N - 1)) tr Sigma_Prop3.2) at the runs' weights, pooled over b < N and probe times, mean over seeds (datasets)",
