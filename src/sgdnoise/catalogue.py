@@ -180,7 +180,7 @@ def _check_deep_linear(key: str, name: str, run: dict) -> None:
     widths, s = run["widths"], run["teacher_singular_values"]
     if len(s) > min(widths[0], widths[-1]):
         raise ConfigError(f"config key {key}.teacher_singular_values: {len(s)} values, but the teacher is {widths[-1]} x {widths[0]}")
-    for needed, methods in (("dt", ("sde", "langevin", "gradient_flow")), ("dataset_size", ("gd",))):
+    for needed, methods in (("dt", ("sde", "langevin", "gradient_flow")), ("dataset_size", ("gd", "offline_sgd"))):
         if run["method"] in methods and needed not in run:
             raise ConfigError(f"config key {key}.{needed}: required for method {run['method']}")
     if not run["burn_in"] < run["horizon"]:
@@ -317,6 +317,7 @@ def deep_linear_kwargs(run: dict, label: str, first: int, last: int, seeds: dict
     (p,) = [p for p in sweep_points(run) if p["label"] == label]
     fixed = ("method", "widths", "teacher_singular_values", "init_gamma", "noise_std", "dataset_size", "horizon", "burn_in", "record_interval",
              "trace_interval", "record_noise_variance", "record_weights", "record_increments")
+    fixed += ("initialization", "minibatch_replacement")  # corlouer2026 Figs. 7, 8 (balanced start) and App. G (offline_sgd)
     return dict(key=run["key"], point=label, seeds=list(range(first, last + 1)), sgd_seed=seeds["sgd"], data_seed=seeds["data"],
                 **{k: run.get(k) for k in fixed}, **{k: p[k] for k in DEEP_LINEAR_SWEEPS}, chunk_steps=engine["chunk_steps"], threads=engine["threads"])
 

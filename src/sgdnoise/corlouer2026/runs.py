@@ -2,11 +2,11 @@
 
 Network W = W_L ... W_1 with W_l of shape (d_l, d_{l-1}), teacher M = U diag(s) V^T, inputs x ~ N(0, I),
 labels y = M x + xi, xi ~ N(0, sigma_q^2 I); loss 1/2 ||y - W x||^2 summed over outputs. Initialization
-W_l ~ N(0, min(d_l, d_{l-1})^-gamma) entrywise. One time axis for every method: continuum time t = eta * k for
-online SGD and GD, t = dt * step for the SDE, Langevin and gradient flow (engine.deep_linear).
+W_l ~ N(0, min(d_l, d_{l-1})^-gamma) entrywise, or its balanced version (balanced_start). One time axis for every method: continuum time t = eta * k for
+online SGD, offline SGD and GD, t = dt * step for the SDE, Langevin and gradient flow (engine.deep_linear).
 
 Random streams, keyed (key, point, seed, stream) with `key` the run's seed-stream key: "init" (initial weights),
-"data" (GD's fixed dataset), and the method's name for its dynamics.
+"data" (the fixed dataset of GD and offline SGD), and the method's name for its dynamics.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from .. import io, seeding
 from ..progress import progress_reporter
 from ..statistics import check_finite, stops_on_divergence
 
-METHODS = ("online_sgd", "gd", "gradient_flow", "sde", "langevin")
-STOCHASTIC = ("online_sgd", "sde", "langevin")
+METHODS = ("online_sgd", "gd", "gradient_flow", "sde", "langevin", "offline_sgd")
+STOCHASTIC = ("online_sgd", "sde", "langevin", "offline_sgd")
+INITIALIZATIONS = ("gaussian", "balanced")
 
 
 def teacher_matrix(widths: list[int], singular_values: list[float]) -> np.ndarray:
@@ -40,6 +41,38 @@ def initial_weights(rngs: list[np.random.Generator], widths: list[int], init_gam
     return layers
 
 
+def balanced_start(layers: list[np.ndarray], rngs: list[np.random.Generator]) -> list[np.ndarray]:
+    """The balanced initialization of Figs. 7, 8 (the paper does not say how balance is enforced): per seed, the SVD
+    W(0) = P diag(sigma) Q^T of the Gaussian start's end-to-end map, refactored as W_l = O_l diag(sigma^{1/L}) O_{l-1}^T
+    (theory.balanced_weights) with O_0 = Q, O_L = P and the hidden O_l Haar-random from the seed's "init" stream (after
+    its Gaussian draws). The network function, its modes and cross modes at t = 0 are the Gaussian start's; the layers
+    satisfy W_{l+1}^T W_{l+1} = W_l W_l^T exactly (up to rounding). At most min(widths) singular values are kept."""
+    from .theory import balanced_weights  # scipy: only in the jobs that need it
+
+    out = [np.empty_like(layer) for layer in layers]
+    for s, rng in enumerate(rngs):
+        product = layers[0][s]
+        for layer in layers[1:]:
+            product = layer[s] @ product
+        left, sigma, right_t = np.linalg.svd(product)
+        widths = [layers[0].shape[2]] + [layer.shape[1] for layer in layers]
+        for layer, balanced in zip(out, balanced_weights(sigma[: min(widths)], widths, rng, left=left, right=right_t.T)):
+            layer[s] = balanced
+    return out
+
+
+def fixed_dataset(data_rngs: list[np.random.Generator], teacher: np.ndarray, dataset_size: int, label_noise_std: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per seed a dataset of `dataset_size` samples x ~ N(0, I), y = M x + sigma_q xi (GD, offline SGD), drawn once:
+    inputs (n_seeds, N, d_0), labels (n_seeds, N, d_L)."""
+    d_in, d_out = teacher.shape[1], teacher.shape[0]
+    inputs = np.empty((len(data_rngs), dataset_size, d_in))
+    labels = np.empty((len(data_rngs), dataset_size, d_out))
+    for i, rng in enumerate(data_rngs):
+        inputs[i] = rng.standard_normal((dataset_size, d_in))
+        labels[i] = inputs[i] @ teacher.T + label_noise_std * rng.standard_normal((dataset_size, d_out))
+    return inputs, labels
+
+
 def whole_steps(time: float, time_per_step: float, name: str) -> int:
     """A continuum time as a whole number of steps (it must be one: 1e-9 relative slack for decimal rounding)."""
     steps = time / time_per_step
@@ -52,17 +85,21 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
           teacher_singular_values: list[float], init_gamma: float, learning_rate: float, batch_size: int, label_noise_variance: float,
           dt: float, noise_std: float, dataset_size: int, horizon: float, burn_in: float, record_interval: float, trace_interval: float,
           record_noise_variance: bool, record_weights: bool, chunk_steps: int, threads: int, provenance: dict,
-          record_increments: bool = False) -> None:
+          record_increments: bool = False, initialization: str = "gaussian", minibatch_replacement: bool = True) -> None:
     """One block of seeds of a deep linear run: mode amplitudes U^T W V, loss (and optionally the modewise noise
     variance a^T Sigma a of Prop. 3.3, the weights, and for online SGD the one-step increments of the teacher's
-    modes summed per record interval) on the trace grid, and their window moments after `burn_in`."""
+    modes summed per record interval) on the trace grid, and their window moments after `burn_in`.
+    initialization: "gaussian" (App. H) or "balanced" (balanced_start); minibatch_replacement: offline_sgd's sampling."""
     import numba
 
     numba.set_num_threads(threads)
     teacher = teacher_matrix(widths, teacher_singular_values)
-    start = initial_weights([seeding.generator(sgd_seed, key, point, s, "init") for s in seeds], widths, init_gamma)
+    init_rngs = [seeding.generator(sgd_seed, key, point, s, "init") for s in seeds]
+    start = initial_weights(init_rngs, widths, init_gamma)
+    if initialization == "balanced":
+        start = balanced_start(start, init_rngs)
     rngs = [seeding.generator(sgd_seed, key, point, s, method) for s in seeds]
-    time_per_step = learning_rate if method in ("online_sgd", "gd") else dt
+    time_per_step = learning_rate if method in ("online_sgd", "gd", "offline_sgd") else dt
     steps = {name: whole_steps(value, time_per_step, name) for name, value in (("burn_in", burn_in), ("horizon", horizon - burn_in),
                                                                                  ("record_interval", record_interval), ("trace_interval", trace_interval))}
     if record_increments and (method != "online_sgd" or steps["trace_interval"] != steps["record_interval"]):
@@ -77,7 +114,7 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
         run = simulate(method, teacher, start, rngs, schedule, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q, dt=dt,
                        noise_std=noise_std, record_noise_variance=record_noise_variance, noise_variance_modes=n_modes,
                        increment_modes=n_modes if record_increments else 0, dataset_size=dataset_size,
-                       data_rngs=[seeding.generator(data_seed, key, point, s, "data") for s in seeds])
+                       data_rngs=[seeding.generator(data_seed, key, point, s, "data") for s in seeds], minibatch_replacement=minibatch_replacement)
     check_finite(flat_weights(run.final_weights), label, learning_rate, seeds=seeds,
                  trace=run.trace, trace_steps=run.trace_steps)  # the trace holds U^T W V and the loss: names the step of divergence
     io.write_netcdf(run_dataset(run, seeds, start, method, provenance, key=key, point=point), output)
@@ -85,9 +122,10 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
 
 def simulate(method: str, teacher: np.ndarray, start: list[np.ndarray], rngs: list[np.random.Generator], schedule: dict, *, learning_rate: float,
              batch_size: int, label_noise_std: float, dt: float, noise_std: float, record_noise_variance: bool, noise_variance_modes: int,
-             increment_modes: int, dataset_size: int, data_rngs: list[np.random.Generator]):
-    """The engine call of one method on a block of seeds; GD draws its fixed dataset per seed from `data_rngs`. The
-    leading `noise_variance_modes` modes get a^T Sigma a recorded, and (online SGD) `increment_modes` their increments."""
+             increment_modes: int, dataset_size: int, data_rngs: list[np.random.Generator], minibatch_replacement: bool = True):
+    """The engine call of one method on a block of seeds; GD and offline SGD draw their fixed dataset per seed from
+    `data_rngs`. The leading `noise_variance_modes` modes get a^T Sigma a recorded, and (online SGD) `increment_modes`
+    their increments."""
     from .. import engine  # compiled kernels: imported only by the jobs that train
 
     sigma_q = label_noise_std
@@ -103,12 +141,10 @@ def simulate(method: str, teacher: np.ndarray, start: list[np.ndarray], rngs: li
                                            noise_variance=record_noise_variance, noise_variance_modes=noise_variance_modes, **schedule)
     if method == "gradient_flow":
         return engine.deep_linear_gradient_flow(teacher, start, dt=dt, label_noise_std=sigma_q, **schedule)
-    d_in, d_out = teacher.shape[1], teacher.shape[0]  # gd: on a fixed dataset per seed, drawn once
-    inputs = np.empty((len(data_rngs), dataset_size, d_in))
-    labels = np.empty((len(data_rngs), dataset_size, d_out))
-    for i, rng in enumerate(data_rngs):
-        inputs[i] = rng.standard_normal((dataset_size, d_in))
-        labels[i] = inputs[i] @ teacher.T + sigma_q * rng.standard_normal((dataset_size, d_out))
+    inputs, labels = fixed_dataset(data_rngs, teacher, dataset_size, sigma_q)  # gd, offline_sgd
+    if method == "offline_sgd":
+        return engine.deep_linear_offline_sgd(inputs, labels, teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size,
+                                              replacement=minibatch_replacement, **schedule)
     return engine.deep_linear_gd(inputs, labels, teacher, start, learning_rate=learning_rate, **schedule)
 
 

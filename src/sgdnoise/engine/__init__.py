@@ -21,6 +21,7 @@ from .deep_linear import (  # noqa: E402  (after the environment setting above)
     deep_linear_online_sgd,
     deep_linear_sde,
 )
+from .deep_linear_offline import deep_linear_offline_sgd, minibatch_means  # noqa: E402
 from .single_layer import SingleLayerRun, single_layer_sgd
 from .two_layer import TwoLayerRun, two_layer_sgd, two_layer_sgf
 
@@ -31,8 +32,10 @@ __all__ = [
     "deep_linear_gd",
     "deep_linear_gradient_flow",
     "deep_linear_langevin",
+    "deep_linear_offline_sgd",
     "deep_linear_online_sgd",
     "deep_linear_sde",
+    "minibatch_means",
     "single_layer_sgd",
     "two_layer_sgd",
     "two_layer_sgf",

@@ -698,6 +698,17 @@ def _euler(setup, target, sigma_xx, whitened, floor, rngs, per_step, dt, noise_k
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), time_per_step)
 
 
+def dataset_moments(inputs: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(W* least squares, Sigma_xx, training-loss floor) per seed of datasets (n_seeds, n, d_0), (n_seeds, n, d_L): the
+    training loss (mean over samples of 1/2 ||y - W x||^2) is floor + 1/2 <(W - W*) Sigma_xx, W - W*>."""
+    n = inputs.shape[1]
+    sigma_xx = np.ascontiguousarray(np.matmul(inputs.transpose(0, 2, 1), inputs) / n)
+    sigma_yx = np.matmul(labels.transpose(0, 2, 1), inputs) / n
+    target = np.ascontiguousarray(np.matmul(sigma_yx, np.linalg.pinv(sigma_xx, hermitian=True)))  # least squares W*
+    residual = labels - np.matmul(inputs, target.transpose(0, 2, 1))
+    return target, sigma_xx, 0.5 * np.mean(np.sum(residual**2, axis=2), axis=1)
+
+
 def deep_linear_gd(
     inputs: np.ndarray, labels: np.ndarray, teacher: np.ndarray, initial_weights: Sequence[np.ndarray], *, learning_rate: float,
     burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int, record_weights: bool = False,
@@ -709,14 +720,7 @@ def deep_linear_gd(
     loss is the training loss (mean over samples of 1/2 ||y - W x||^2).
     """
     setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), False, record_weights)
-    inputs = np.asarray(inputs, dtype=np.float64)
-    labels = np.asarray(labels, dtype=np.float64)
-    n = inputs.shape[1]
-    sigma_xx = np.ascontiguousarray(np.matmul(inputs.transpose(0, 2, 1), inputs) / n)
-    sigma_yx = np.matmul(labels.transpose(0, 2, 1), inputs) / n
-    target = np.ascontiguousarray(np.matmul(sigma_yx, np.linalg.pinv(sigma_xx, hermitian=True)))  # least squares W*
-    residual = labels - np.matmul(inputs, target.transpose(0, 2, 1))
-    floor = 0.5 * np.mean(np.sum(residual**2, axis=2), axis=1)
+    target, sigma_xx, floor = dataset_moments(np.asarray(inputs, dtype=np.float64), np.asarray(labels, dtype=np.float64))
     return _euler(setup, target, sigma_xx, False, floor, None, 0, learning_rate, _NO_NOISE, 0.0, 0.0, chunk_steps, progress, learning_rate)
 
 
