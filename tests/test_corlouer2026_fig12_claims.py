@@ -3,10 +3,9 @@ order, slope and extrapolation rows reproduce; a flat variance without label noi
 passes it; an order-2 bias fails the order row; huge error bars are not judged."""
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
-from sgdnoise import io
+from corlouer2026_laws_helpers import claim_statuses
 from sgdnoise.corlouer2026.laws import fig12
 
 ETA, K, V0 = 0.005, 2.0, 5.0e-4
@@ -28,15 +27,11 @@ def summary(tmp_path, rng, *, order=1, relative_se=0.01, without_slope=0.0):
                     coords={"dt_without": dt0, "dt_with": DT, "learning_rate": ETA, "label_noise_variance": 0.1, "law_variance": V0, "relaxation_rate": K})
     ds = ds.assign(dict(without_log_slope=slope, without_log_slope_se=slope_se, sgd_variance_without=1e-14, sgd_variance_without_se=1e-15,
                         **{f"fit_{k}": float(v) for k, v in fit.items()}))
-    path = tmp_path / "summary.nc"
-    io.write_netcdf(ds, path)
-    return path
+    return ds
 
 
-def statuses(tmp_path, path):
-    out = tmp_path / "claims.csv"
-    fig12.claims(str(path), str(out))
-    return pd.read_csv(out).set_index("claim_id").status
+def statuses(tmp_path, ds):
+    return claim_statuses(fig12.claims, ds, tmp_path)
 
 
 def test_em_bias_of_order_one_reproduces(tmp_path):

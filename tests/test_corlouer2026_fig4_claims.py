@@ -2,10 +2,9 @@
 (what this reproduction measures), the paper's spread SDE, equal variances, and too few runs."""
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
-from sgdnoise import io
+from corlouer2026_laws_helpers import claim_statuses
 from sgdnoise.corlouer2026.laws import fig4
 
 S = 1.0
@@ -18,15 +17,11 @@ def summary(tmp_path, rng, *, n=128, sde_std=1e-7, langevin_std=0.05, matched_st
         first = S + std * rng.standard_normal(n)
         last = first if std < 1e-3 else S + std * rng.standard_normal(n)  # points stay put; spread laws are stationary
         data[m] = ((f"seed_{m}", "snapshot"), np.stack([first - drift, last], axis=1))
-    path = tmp_path / "summary.nc"
-    io.write_netcdf(xr.Dataset(data, coords={"snapshot": [10.0, 20.0], "singular_value": S, "dt": 0.0025}), path)
-    return path
+    return xr.Dataset(data, coords={"snapshot": [10.0, 20.0], "singular_value": S, "dt": 0.0025})
 
 
-def statuses(tmp_path, path):
-    out = tmp_path / "claims.csv"
-    fig4.claims(str(path), str(out), resolution=1e-3)
-    return pd.read_csv(out).set_index("claim_id").status
+def statuses(tmp_path, ds):
+    return claim_statuses(fig4.claims, ds, tmp_path, resolution=1e-3)
 
 
 def test_point_sde_fails_c10_and_passes_the_rest(tmp_path):

@@ -3,10 +3,9 @@ variance, Gaussian and side rows reproduce / erratum; a law above s (the printed
 a point law fails the variance row; two runs are not judged."""
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
-from sgdnoise import io
+from corlouer2026_laws_helpers import claim_statuses
 from sgdnoise.corlouer2026 import theory
 from sgdnoise.corlouer2026.laws import common, fig5
 
@@ -40,15 +39,11 @@ def summary(tmp_path, rng, *, form="corrected", n_seeds=256, per_seed=400, scale
                             "statistic": ["mean", "variance", "skewness", "excess_kurtosis", "peak"], "singular_value": S, "depth": L, "beta": BETA,
                             "eq18_variance": float(theory.stationary_variance_eq18(S, L, BETA, Q)), "eq17_shift": float(theory.stationary_shift_eq17(S, L, BETA, Q)),
                             "corrected_shift": float(theory.small_noise_law(S, L, BETA, Q).mean - S)})
-    path = tmp_path / "summary.nc"
-    io.write_netcdf(ds, path)
-    return path
+    return ds
 
 
-def statuses(tmp_path, path):
-    out = tmp_path / "claims.csv"
-    fig5.claims(str(path), str(out))
-    return pd.read_csv(out).set_index("claim_id").status
+def statuses(tmp_path, ds):
+    return claim_statuses(fig5.claims, ds, tmp_path)
 
 
 def test_corrected_law_reproduces_and_gives_the_side_erratum(tmp_path):

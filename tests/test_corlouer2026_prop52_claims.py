@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from sgdnoise import io
+from corlouer2026_laws_helpers import claim_statuses
 from sgdnoise.corlouer2026 import theory
 from sgdnoise.corlouer2026.laws import common, prop52
 
@@ -48,10 +48,7 @@ def one_d(rng, truth, se):
 
 
 def statuses(tmp_path, frame, attrs):
-    path, out = tmp_path / "summary.nc", tmp_path / "claims.csv"
-    io.write_netcdf(xr.Dataset.from_dataframe(frame.rename_axis("row")).assign_attrs(attrs), path)
-    prop52.claims(str(path), str(out))
-    return pd.read_csv(out).set_index("claim_id").status
+    return claim_statuses(prop52.claims, xr.Dataset.from_dataframe(frame.rename_axis("row")).assign_attrs(attrs), tmp_path)
 
 
 def test_corrected_truth_reproduces_and_the_errata_are_errata(tmp_path):
