@@ -36,11 +36,13 @@ def power_law_fit(dt: np.ndarray, value: np.ndarray, se: np.ndarray) -> dict:
     from scipy import optimize
 
     line, line_cov = np.polyfit(dt, value, 1, w=1 / se, cov="unscaled")
-    start = (line[1], line[0], 1.0)
+    start = (line[1], line[0])
     try:
-        params, cov = optimize.curve_fit(lambda x, v0, a, p: v0 + a * x**p, dt, value, p0=start, sigma=se, absolute_sigma=True, maxfev=20000)
+        # p bounded to [0.25, 4]: with a weak trend the unbounded fit runs to p -> 0 with V0 -> -inf
+        params, cov = optimize.curve_fit(lambda x, v0, a, p: v0 + a * x**p, dt, value, p0=(start[0], start[1], 1.0), sigma=se, absolute_sigma=True,
+                                         bounds=([-np.inf, -np.inf, 0.25], [np.inf, np.inf, 4.0]), maxfev=20000)
         errors = np.sqrt(np.diag(cov))
-    except (RuntimeError, optimize.OptimizeWarning):
+    except (RuntimeError, ValueError, optimize.OptimizeWarning):
         params, errors = np.full(3, np.nan), np.full(3, np.inf)
     return dict(v0=params[0], a=params[1], order=params[2], v0_se=errors[0], a_se=errors[1], order_se=errors[2],
                 line_v0=line[1], line_slope=line[0], line_v0_se=np.sqrt(line_cov[1, 1]), line_slope_se=np.sqrt(line_cov[0, 0]))

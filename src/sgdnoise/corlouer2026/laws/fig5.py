@@ -75,11 +75,11 @@ def summarize(sgd_paths: list[str], output: str, *, one_step_samples: int, key: 
     centre, half = laws["corrected"].mean, 8 * np.sqrt(laws["corrected"].variance)
     shown = np.linspace(centre - half, centre + half, PLOT_POINTS)
     drift_w = np.linspace(0.0, 1.5 * s, 301)
-    # coupling: mode 0 learned (w_0 = s_0) or mode 2 at 0 while mode 1 is being learned (w_1 from 0 to s_1), on the aligned manifold
+    # coupling: mode 0 half learned (w_0 = s_0 / 2; a learned mode has none) and mode 2 at 0 while mode 1 is being learned (w_1 from 0 to s_1)
     sv = np.asarray(teacher_singular_values, dtype=float)
     progress = np.linspace(0.0, 1.0, 101)
     amplitudes = np.zeros((progress.size, sv.size))
-    amplitudes[:, 0] = sv[0]
+    amplitudes[:, 0] = sv[0] / 2
     amplitudes[:, 1] = progress * sv[1]
     aligned = theory.ito_drift_aligned(amplitudes, sv, depth, beta, label_noise_variance)
     measured_step = [one_step_moments(f * s, sv, learning_rate, label_noise_variance, one_step_samples, seeding.generator(sgd_seed, key, f"w{f:g}", 0, "one_step"))
@@ -92,7 +92,7 @@ def summarize(sgd_paths: list[str], output: str, *, one_step_samples: int, key: 
         "ito_drift": (("form", "drift_w"), np.stack([ITO_DRIFTS[f](drift_w, s, depth, beta, label_noise_variance) for f in ITO_DRIFTS]),
                       {"long_name": "Ito drift of a balanced aligned mode"}),
         "gradient_drift": (("drift_w",), theory.gradient_drift(drift_w, s, depth), {"long_name": "mu_grad (Eq. 13)"}),
-        "coupling": (("progress", "mode"), aligned - decoupled, {"long_name": "coupling part of the Ito drift (ito_drift_aligned - ito_drift), mode 1 learning"}),
+        "coupling": (("progress", "mode"), aligned - decoupled, {"long_name": "coupling part of the Ito drift (ito_drift_aligned - ito_drift), mode 1 learning, w_0 = s_0 / 2, w_2 = 0"}),
         "one_step": (("step_w", "moment"), np.array([m[0] for m in measured_step]), {"long_name": "one SGD step from the balanced aligned point, per unit time"}),
         "one_step_se": (("step_w", "moment"), np.array([m[1] for m in measured_step])),
         "ito_drift_at_step_w": (("form", "step_w"), np.stack([ITO_DRIFTS[f](step_w, s, depth, beta, label_noise_variance) for f in ITO_DRIFTS])),
@@ -144,7 +144,7 @@ def claims(summary_path: str, output: str) -> None:
              "window mean of w_0 - s (SGD)", claimsmod.format_mean_sem(shift, shift_se), f"> 0 (Eq. 17 printed: +{float(ds.eq17_shift):.3g})",
              f"mean - s > 3 SE = {3 * shift_se:.2g}", shift > 3 * shift_se, kind=claimsmod.PAPER_CLAIM, location="Prop. 5.2(ii), after Eq. 18", quote=QUOTE_GAUSSIAN,
              power=claimsmod.power(3 * shift_se, float(ds.eq17_shift) - corrected, "the corrected law's side (below s)"),
-             erratum=(shift < 0 and claimsmod.within(shift - corrected, shift_se), f"below s: (16) with the corrected drift {corrected:+.3g} (s - c: {float(ds.corrected_shift):+.3g})"))
+             erratum=(shift < -3 * shift_se, f"below s (the side of (16) with the corrected drift, {corrected:+.3g}; its size: row E_eq17)"))
     one, one_se = ds.one_step, ds.one_step_se
     n_points = ds.sizes["step_w"]
     corrected_ito = ds.ito_drift_at_step_w.sel(form="corrected")

@@ -44,18 +44,29 @@ def render_fig5(summary_path: str, outputs: list[str], *, plot: dict) -> None:
         ax.plot(ds.w, ds.density.sel(form=f), color=colors[f], lw=1.5 if f == "corrected" else 1, ls="-" if f == "corrected" else "--",
                 label=f"(16), {DRIFT_LABELS[f]}")
     ax.axvline(s, color="k", lw=0.8, ls=":")
+    inset = ax.inset_axes([0.62, 0.35, 0.35, 0.3])  # the means, where the drift forms differ: measured (grey band) against (16)'s
+    mean, se = float(ds.measured.sel(statistic="mean")), float(ds.measured_se.sel(statistic="mean"))
+    inset.axvspan(mean - s - 2 * se, mean - s + 2 * se, color="0.6", alpha=0.6, label="SGD mean $\pm$ 2 SE")
+    for f in ds.form.values:
+        inset.axvline(float(ds.law_mean.sel(form=f)) - s, color=colors[f], ls="-" if f == "corrected" else "--")
+    inset.axvline(0, color="k", lw=0.8, ls=":")
+    inset.set_yticks([])
+    inset.set_title("mean $- s$", fontsize="xx-small")
+    inset.tick_params(labelsize="xx-small")
     ax.set(xlabel="$w_0$", ylabel="density", title=f"(a) $\\sigma_q^2 = {float(ds.label_noise_variance):g}$, L = {int(ds.depth)}, $\\eta$ = {float(ds.learning_rate):g}")
     ax.legend(fontsize="xx-small")
     ax = axes[1]
     for f in ds.form.values:
         ax.plot(ds.drift_w, ds.ito_drift.sel(form=f), color=colors[f], ls="-" if f == "corrected" else "--", label=DRIFT_LABELS[f])
+    ax.errorbar(ds.step_w, ds.one_step.sel(moment="ito_drift"), yerr=2 * ds.one_step_se.sel(moment="ito_drift"), fmt="ko", ms=4, capsize=3,
+                label="one SGD step from the balanced aligned point (MC)")
     ax.axvline(s, color="k", lw=0.8, ls=":")
     ax.set(xlabel="$w$", ylabel="$\\mu^{Ito}(w)$", title="(b) Ito drift of the 1-D modewise SDE (s = 1)")
     ax.legend(fontsize="xx-small")
     ax = axes[2]
     for a, c in zip(ds.mode.values, sns.color_palette(plot["palette"], ds.sizes["mode"])):
         if a != 1:
-            ax.plot(ds.progress, ds.coupling.sel(mode=a), color=c, label=f"mode {a} (w = {'s' if a == 0 else '0'})")
+            ax.plot(ds.progress, ds.coupling.sel(mode=a), color=c, label=f"mode {a} (w = {'s / 2' if a == 0 else '0'})")
     ax.set(xlabel="$w_1 / s_1$ (mode 1 being learned)", ylabel="coupling part of $\\mu^{Ito}$", title="(c) coupling between modes (aligned, balanced)")
     ax.legend(fontsize="xx-small")
     save(fig, outputs, plot["dpi"])
@@ -75,7 +86,7 @@ def render_fig12(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     ax.legend(fontsize="x-small")
     ax = axes[1]
     dt = ds.dt_with.values
-    fine = np.linspace(0, dt.max(), 200)
+    fine = np.linspace(dt.min() / 2, dt.max(), 200)
     ax.errorbar(dt, ds.variance_with, yerr=ds.variance_with_se, fmt="o", capsize=3, label="SDE (EM), stationary Var $w_0$")
     ax.errorbar([eta], [a["sgd_variance_with"]], yerr=[a["sgd_variance_with_se"]], fmt="s", color="k", label="online SGD (step $\\eta$)")
     if np.isfinite(a["fit_order"]):
@@ -105,13 +116,13 @@ def render_prop52(summary_path: str, outputs: list[str], *, plot: dict) -> None:
         axes[0, j].plot(th.s, th.eq17_shift, "r--", label="Eq. 17 (printed)")
         axes[0, j].plot(th.s, th.eq14_mean_shift, "m:", label="(16), Eq. 14 drift")
         axes[1, j].plot(th.s, th.law_variance / th.eq18_variance, "k-", label="(16) / Eq. 18")
-        axes[1, j].axhline(1, color="0.5", lw=0.8)
         axes[2, j].plot(th.s, th.law_mode_shift, "k-", label="(16) mode")
         axes[2, j].plot(th.s, th.law_peak_shift, "k:", label="(16) Gram-Charlier peak")
         axes[0, j].set(title=f"L = {depth}", ylabel="stationary mean $- s$")
         axes[1, j].set(ylabel="Var / Eq. 18")
         axes[2, j].set(ylabel="peak $- s$", xlabel="teacher singular value s")
         for ax in axes[:, j]:
-            ax.axhline(0, color="0.7", lw=0.6)
             ax.legend(fontsize="xx-small")
+        for ax in axes[0::2, j]:
+            ax.axhline(0, color="0.7", lw=0.6)
     save(fig, outputs, plot["dpi"])
