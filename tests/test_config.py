@@ -19,7 +19,7 @@ from sgdnoise.gross2024 import two_layer_runs
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "workflow" / "schemas"
 DEFAULT = yaml.safe_load((ROOT / "config.yaml").read_text())
-FIGURES = sorted(p.name.removesuffix(".schema.yaml") for p in (SCHEMAS / "gross2024").glob("*.schema.yaml"))  # fig2 ... table1
+FIGURES = sorted((p.parent.name, p.name.removesuffix(".schema.yaml")) for p in SCHEMAS.glob("*/*.schema.yaml"))  # (paper, fig2 ... table1)
 
 
 def load(config):
@@ -27,10 +27,10 @@ def load(config):
     as its rule file registers it, then the check for unknown sections (Snakefile)."""
     loaded = cfg.load(config, SCHEMAS, check=catalogue.check)
     sections = ["scale", "seeds", "engine", "datasets", "runs", "plot", "expected_claims", "quick", "paper"]
-    for figure in FIGURES:
-        module = importlib.import_module(f"sgdnoise.gross2024.{figure}")
-        cfg.section(loaded, f"gross2024_{figure}", SCHEMAS, f"gross2024/{figure}.schema.yaml", module.check_config)
-        sections.append(f"gross2024_{figure}")
+    for paper, figure in FIGURES:
+        module = importlib.import_module(f"sgdnoise.{paper}.{figure}")
+        cfg.section(loaded, f"{paper}_{figure}", SCHEMAS, f"{paper}/{figure}.schema.yaml", module.check_config)
+        sections.append(f"{paper}_{figure}")
     cfg.check_sections(loaded, sections)
     return loaded
 

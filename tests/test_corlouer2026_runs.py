@@ -48,7 +48,7 @@ def test_online_sgd_stage_equals_the_engine_on_the_same_streams(tmp_path):
     start = runs.initial_weights([seeding.generator(7, "test", "default", s, "init") for s in (0, 1)], [4, 3, 4], 1.0)
     direct = engine.deep_linear_online_sgd(runs.teacher_matrix([4, 3, 4], [1.0, 0.5]), start, [seeding.generator(7, "test", "default", s, "online_sgd") for s in (0, 1)],
                                            learning_rate=0.01, batch_size=2, label_noise_std=0.2, burn_in_steps=20, measure_steps=20, record_every=2,
-                                           trace_every=4, noise_variance=True)
+                                           trace_every=4, noise_variance=True, noise_variance_modes=2)
     np.testing.assert_array_equal(ds.modes.values, direct.modes)
     np.testing.assert_array_equal(ds.noise_variance.values, direct.noise_variance)
     np.testing.assert_allclose(ds.time.values, 0.01 * np.arange(0, 41, 4))  # t = eta * step
@@ -69,3 +69,19 @@ def test_a_diverging_deep_linear_run_names_seed_and_step(tmp_path):
                                                                            r"seeds; first seed 3, non-finite from recorded step \d+ on\)"):
         runs.train(str(tmp_path / "run.nc"), provenance={}, **kwargs)
     assert not list(tmp_path.iterdir())
+
+
+def test_stage_writes_the_increment_sums_of_the_teacher_modes(tmp_path):
+    kwargs = dict(key="test", point="default", seeds=[0, 1], sgd_seed=7, data_seed=8, method="online_sgd", widths=[4, 3, 4],
+                  teacher_singular_values=[1.0, 0.5], init_gamma=1.0, learning_rate=0.01, batch_size=2, label_noise_variance=0.04, dt=None,
+                  noise_std=1.0, dataset_size=None, horizon=0.4, burn_in=0.2, record_interval=0.04, trace_interval=0.04,
+                  record_noise_variance=True, record_weights=False, chunk_steps=16, threads=1, record_increments=True)
+    runs.train(str(tmp_path / "run.nc"), provenance={}, **kwargs)
+    ds = xr.open_dataset(tmp_path / "run.nc")
+    assert ds.increment_sum.dims == ("seed", "time", "teacher_mode") and ds.sizes["teacher_mode"] == 2
+    assert ds.attrs["increment_steps"] == "4" and np.all(np.isnan(ds.increment_sum.isel(time=0)))
+    # the sums of dw over consecutive intervals telescope to the change of w_alpha over the run
+    w = np.stack([ds.modes.isel(row=a, column=a).values for a in range(2)], axis=-1)
+    np.testing.assert_allclose(ds.increment_sum.isel(time=slice(1, None)).sum("time").values, w[:, -1] - w[:, 0], rtol=1e-10, atol=1e-14)
+    with pytest.raises(ValueError, match="record_increments"):
+        runs.train(str(tmp_path / "bad.nc"), provenance={}, **{**kwargs, "trace_interval": 0.08})

@@ -316,7 +316,7 @@ def deep_linear_kwargs(run: dict, label: str, first: int, last: int, seeds: dict
     """Keyword arguments of corlouer2026.runs:train for one seed block of one point of a deep linear run."""
     (p,) = [p for p in sweep_points(run) if p["label"] == label]
     fixed = ("method", "widths", "teacher_singular_values", "init_gamma", "noise_std", "dataset_size", "horizon", "burn_in", "record_interval",
-             "trace_interval", "record_noise_variance", "record_weights")
+             "trace_interval", "record_noise_variance", "record_weights", "record_increments")
     return dict(key=run["key"], point=label, seeds=list(range(first, last + 1)), sgd_seed=seeds["sgd"], data_seed=seeds["data"],
                 **{k: run.get(k) for k in fixed}, **{k: p[k] for k in DEEP_LINEAR_SWEEPS}, chunk_steps=engine["chunk_steps"], threads=engine["threads"])
 

@@ -51,9 +51,11 @@ def whole_steps(time: float, time_per_step: float, name: str) -> int:
 def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int, data_seed: int, method: str, widths: list[int],
           teacher_singular_values: list[float], init_gamma: float, learning_rate: float, batch_size: int, label_noise_variance: float,
           dt: float, noise_std: float, dataset_size: int, horizon: float, burn_in: float, record_interval: float, trace_interval: float,
-          record_noise_variance: bool, record_weights: bool, chunk_steps: int, threads: int, provenance: dict) -> None:
+          record_noise_variance: bool, record_weights: bool, chunk_steps: int, threads: int, provenance: dict,
+          record_increments: bool = False) -> None:
     """One block of seeds of a deep linear run: mode amplitudes U^T W V, loss (and optionally the modewise noise
-    variance a^T Sigma a of Prop. 3.3 and the weights) on the trace grid, and their window moments after `burn_in`."""
+    variance a^T Sigma a of Prop. 3.3, the weights, and for online SGD the one-step increments of the teacher's
+    modes summed per record interval) on the trace grid, and their window moments after `burn_in`."""
     import numba
 
     numba.set_num_threads(threads)
@@ -63,13 +65,18 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
     time_per_step = learning_rate if method in ("online_sgd", "gd") else dt
     steps = {name: whole_steps(value, time_per_step, name) for name, value in (("burn_in", burn_in), ("horizon", horizon - burn_in),
                                                                                  ("record_interval", record_interval), ("trace_interval", trace_interval))}
+    if record_increments and (method != "online_sgd" or steps["trace_interval"] != steps["record_interval"]):
+        raise ValueError(f"{key}: record_increments needs online_sgd and trace_interval = record_interval (every interval's sums kept), "
+                         f"got {method}, {trace_interval} != {record_interval}")
     schedule = dict(burn_in_steps=steps["burn_in"], measure_steps=steps["horizon"], record_every=steps["record_interval"], trace_every=steps["trace_interval"],
                     record_weights=record_weights, chunk_steps=chunk_steps, progress=progress_reporter(f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}"))
     sigma_q = float(np.sqrt(label_noise_variance))
     label = f"{key} {point} {method} seeds {seeds[0]}-{seeds[-1]}"
+    n_modes = len(teacher_singular_values)  # a^T Sigma a and increments of the teacher's modes only (the others stay near 0)
     with stops_on_divergence(label, learning_rate, seeds=seeds):  # stops within a chunk of a divergence, naming the seed and step
         run = simulate(method, teacher, start, rngs, schedule, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q, dt=dt,
-                       noise_std=noise_std, record_noise_variance=record_noise_variance, dataset_size=dataset_size,
+                       noise_std=noise_std, record_noise_variance=record_noise_variance, noise_variance_modes=n_modes,
+                       increment_modes=n_modes if record_increments else 0, dataset_size=dataset_size,
                        data_rngs=[seeding.generator(data_seed, key, point, s, "data") for s in seeds])
     check_finite(flat_weights(run.final_weights), label, learning_rate, seeds=seeds,
                  trace=run.trace, trace_steps=run.trace_steps)  # the trace holds U^T W V and the loss: names the step of divergence
@@ -77,21 +84,23 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
 
 
 def simulate(method: str, teacher: np.ndarray, start: list[np.ndarray], rngs: list[np.random.Generator], schedule: dict, *, learning_rate: float,
-             batch_size: int, label_noise_std: float, dt: float, noise_std: float, record_noise_variance: bool, dataset_size: int,
-             data_rngs: list[np.random.Generator]):
-    """The engine call of one method on a block of seeds; GD draws its fixed dataset per seed from `data_rngs`."""
+             batch_size: int, label_noise_std: float, dt: float, noise_std: float, record_noise_variance: bool, noise_variance_modes: int,
+             increment_modes: int, dataset_size: int, data_rngs: list[np.random.Generator]):
+    """The engine call of one method on a block of seeds; GD draws its fixed dataset per seed from `data_rngs`. The
+    leading `noise_variance_modes` modes get a^T Sigma a recorded, and (online SGD) `increment_modes` their increments."""
     from .. import engine  # compiled kernels: imported only by the jobs that train
 
     sigma_q = label_noise_std
     if method == "online_sgd":
         return engine.deep_linear_online_sgd(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q,
-                                             noise_variance=record_noise_variance, **schedule)
+                                             noise_variance=record_noise_variance, noise_variance_modes=noise_variance_modes,
+                                             increment_modes=increment_modes, **schedule)
     if method == "sde":
         return engine.deep_linear_sde(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q, dt=dt,
-                                      noise_variance=record_noise_variance, **schedule)
+                                      noise_variance=record_noise_variance, noise_variance_modes=noise_variance_modes, **schedule)
     if method == "langevin":
         return engine.deep_linear_langevin(teacher, start, rngs, learning_rate=learning_rate, noise_std=noise_std, dt=dt, label_noise_std=sigma_q,
-                                           noise_variance=record_noise_variance, **schedule)
+                                           noise_variance=record_noise_variance, noise_variance_modes=noise_variance_modes, **schedule)
     if method == "langevin_matched":  # isotropic, with the SDE's noise power tr(eta Sigma / b) at every step (Fig. 4's fair baseline)
         return engine.deep_linear_langevin_matched(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q,
                                                    dt=dt, noise_variance=record_noise_variance, **schedule)
@@ -126,6 +135,15 @@ def run_dataset(run, seeds: list[int], start: list[np.ndarray], method: str, pro
     if run.has_noise_variance:
         variables["noise_variance"] = (("seed", "time", "mode"), run.noise_variance,
                                        {"long_name": "a_alpha^T Sigma a_alpha (batch size one); D_alpha = (eta / b) times this (Prop. 3.3)", "units": "1"})
+    if run.increment_modes:
+        sums = run.increment_sums.copy()
+        sums[:, 0] = np.nan  # no interval ends at t = 0
+        names = (("increment_sum", "sum of dw_alpha = w_alpha(k+1) - w_alpha(k)"), ("increment_sum_squares", "sum of dw_alpha^2"),
+                 ("increment_mode_sum", "sum of w_alpha(k+1)"))
+        for c, (name, what) in enumerate(names):
+            variables[name] = (("seed", "time", "teacher_mode"), sums[..., c],
+                               {"long_name": f"{what} over the steps of the record interval ending at this time", "units": "1"})
+        attrs["increment_steps"] = int(run.trace_steps[1] - run.trace_steps[0])
     for l, (initial, final) in enumerate(zip(start, run.final_weights), start=1):
         dims = (f"layer{l}_out", f"layer{l}_in")
         variables[f"initial_weights_{l}"] = (("seed", *dims), initial, {"long_name": f"W_{l} at t = 0", "units": "1"})

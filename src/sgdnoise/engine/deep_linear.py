@@ -8,7 +8,10 @@ Continuum time is t = eta * k for SGD and GD; the SDE, Langevin and flow kernels
 Every kernel records, every `record_every` steps, the end-to-end product in the teacher's singular basis
 U^T W V (diagonal: mode amplitudes w_alpha; off-diagonal: cross modes), the population loss (or, for GD,
 the training loss), optionally the modewise noise variance a_alpha^T Sigma a_alpha of Prop. 3.3 and the
-weights. Streaming moments run over [U^T W V, loss]; the thinned trace keeps whole records.
+weights. Online SGD can also accumulate, per record interval, the one-step increments of the leading
+`increment_modes` mode amplitudes (sum of dw_alpha, of dw_alpha^2 and of w_alpha over the interval's steps): the
+realised diffusion Var(dw_alpha) / eta of Prop. 3.3 without storing every step. Streaming moments run over
+[U^T W V, loss]; the thinned trace keeps whole records.
 
 Random numbers are standard normals drawn per seed and per chunk from the seed's own Generator
 (recording.RandomStreams), in this order within a step:
@@ -32,6 +35,7 @@ import numpy as np
 from .recording import Recorder, RandomStreams, Schedule, run_chunks
 
 _NO_NOISE, _SGD_NOISE, _ISOTROPIC_NOISE = 0, 1, 2
+_INCREMENT_SUMS = 3  # per mode and record interval: sum of dw, sum of dw^2, sum of w after each step
 
 
 # ------------------------------------------------------------------------------------------ layout
@@ -50,8 +54,9 @@ class _Layout:
         self.n_params = int(self.weights[-1])
         self.n_modes = int(min(d0, dL))
 
-    def record_dim(self, noise_variance: bool, record_weights: bool) -> int:
-        return int(self.widths[0] * self.widths[-1]) + 1 + (self.n_modes if noise_variance else 0) + (self.n_params if record_weights else 0)
+    def record_dim(self, noise_variance_modes: int, record_weights: bool, increment_modes: int = 0) -> int:
+        return (int(self.widths[0] * self.widths[-1]) + 1 + noise_variance_modes + (self.n_params if record_weights else 0)
+                + _INCREMENT_SUMS * increment_modes)
 
 
 # ------------------------------------------------------------------------------- small matrix algebra
@@ -150,7 +155,8 @@ def _sandwich_add(out, widths, offsets, prefix, pre_off, suffix, suf_off, r, wor
 @numba.njit(cache=True, fastmath=True)
 def _record(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target, sigma_xx,
             whitened, loss_floor, label_noise_std, noise_variance, record_weights, out):
-    """One record: [U^T W V (row-major), loss, a_alpha^T Sigma a_alpha per mode, weights] (module docstring).
+    """One record: [U^T W V (row-major), loss, a_alpha^T Sigma a_alpha for the `noise_variance` leading modes, weights]
+    (module docstring).
 
     The loss is loss_floor + 1/2 <(W - W*) Sigma_xx, W - W*>, exact for the population (W* = M,
     Sigma_xx = I, floor = d_L sigma_q^2 / 2) and for a dataset (W* its least-squares solution).
@@ -189,9 +195,9 @@ def _record(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, t
                 loss += acc * diff[i, j]
     out[pos] = loss_floor + 0.5 * loss
     pos += 1
-    if noise_variance:
+    if noise_variance > 0:  # the number of leading modes recorded
         delta = teacher - product
-        n_modes = min(d0, dL)
+        n_modes = noise_variance
         k_mat = np.empty((dL, d0))
         m_mat = np.empty((d0, d0))
         inner = np.empty(widths.max())
@@ -267,6 +273,34 @@ def _initial_records(theta, widths, offsets, pre_off, suf_off, teacher, left, ri
 
 
 # --------------------------------------------------------------------------------------------- kernels
+@numba.njit(cache=True, fastmath=True)
+def _lane_modes(th, widths, offsets, left, right, n_modes, vec_a, vec_b, out):
+    """out[alpha, k] = u_alpha^T W_L ... W_1 v_alpha for every lane k of the interleaved parameters th (p, lane):
+    v_alpha pushed through the layers by matrix-vector products, then contracted with u_alpha."""
+    L = widths.size - 1
+    n_lanes = th.shape[1]
+    for alpha in range(n_modes):
+        h, nxt = vec_a, vec_b
+        for j in range(widths[0]):
+            for k in range(n_lanes):
+                h[j, k] = right[j, alpha]
+        for l in range(L):
+            rows, cols, off = widths[l + 1], widths[l], offsets[l]
+            for i in range(rows):
+                for k in range(n_lanes):
+                    nxt[i, k] = 0.0
+                for j in range(cols):
+                    for k in range(n_lanes):
+                        nxt[i, k] += th[off + i * cols + j, k] * h[j, k]
+            h, nxt = nxt, h
+        for k in range(n_lanes):
+            out[alpha, k] = 0.0
+        for i in range(widths[L]):
+            u = left[i, alpha]
+            for k in range(n_lanes):
+                out[alpha, k] += u * h[i, k]
+
+
 # Seeds per block of the online-SGD kernel, stored interleaved (th[p, k]: parameter p of lane k). At widths ~12 a
 # per-seed loop is mostly loop overhead and horizontal sums; with the lanes innermost every loop body is 8
 # independent multiply-adds (1.2-1.3x on the benchmark workload, A/B in one process; LLVM still keeps most of
@@ -277,13 +311,17 @@ LANES = 8
 
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals, step_size, batch_size, label_noise_std,
-                      left, right, target, sigma_xx, loss_floor, noise_variance, record_weights, record_every, records):
+                      left, right, target, sigma_xx, loss_floor, noise_variance, record_weights, increment_modes, record_every, records):
     """Online SGD (Sec. 2.1) with a fresh Gaussian batch per step, by backpropagation per sample, LANES seeds at once.
 
     Per layer, from the top: backpropagate every sample through the old W_l, then apply
     W_l += (eta / b) sum_k g_l^(k) h_{l-1}^(k)T. Lower layers are untouched until their turn, so this is
     exactly the update with all gradients at the old weights, in one pass over each W_l. A block's last
     lanes, past the final seed, repeat that seed and are discarded.
+
+    With increment_modes > 0, after every step the leading mode amplitudes w_alpha = u_alpha^T W v_alpha are
+    recomputed (vector products through the layers, no end-to-end product) and their increments summed into the
+    record's last entries. Chunks hold whole record intervals, so no interval straddles two calls.
     """
     n_seeds, n_steps = normals.shape[0], normals.shape[1]
     L = widths.size - 1
@@ -305,6 +343,13 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
         grad_below = np.empty((batch_size, dmax, LANES))
         prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
         lane_theta = np.empty(n_params)
+        vec_a = np.empty((dmax, LANES))
+        vec_b = np.empty((dmax, LANES))
+        previous = np.empty((max(increment_modes, 1), LANES))
+        current = np.empty((max(increment_modes, 1), LANES))
+        sums = np.zeros((max(increment_modes, 1), _INCREMENT_SUMS, LANES))
+        if increment_modes > 0:
+            _lane_modes(th, widths, offsets, left, right, increment_modes, vec_a, vec_b, previous)
         for t in range(n_steps):
             for b in range(batch_size):
                 x = hidden[b, 0]
@@ -348,14 +393,29 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
                                 th[p, k] += step_size * grad[b, i, k] * hidden[b, l, j, k]
                 if l > 0:
                     grad, grad_below = grad_below, grad
+            if increment_modes > 0:
+                _lane_modes(th, widths, offsets, left, right, increment_modes, vec_a, vec_b, current)
+                for a in range(increment_modes):
+                    for k in range(LANES):
+                        dw = current[a, k] - previous[a, k]
+                        sums[a, 0, k] += dw
+                        sums[a, 1, k] += dw * dw
+                        sums[a, 2, k] += current[a, k]
+                        previous[a, k] = current[a, k]
             if (t + 1) % record_every == 0:
                 for k in range(n_live):
                     for p in range(n_params):
                         lane_theta[p] = th[p, k]
                     s = seed[k]
+                    row = records[s, (t + 1) // record_every - 1]
                     _products(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
                     _record(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
-                            True, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
+                            True, loss_floor[s], label_noise_std, noise_variance, record_weights, row)
+                    base = row.size - _INCREMENT_SUMS * increment_modes
+                    for a in range(increment_modes):
+                        for c in range(_INCREMENT_SUMS):
+                            row[base + _INCREMENT_SUMS * a + c] = sums[a, c, k]
+                sums[:, :, :] = 0.0
         for k in range(n_live):
             for p in range(n_params):
                 theta[seed[k], p] = th[p, k]
@@ -460,14 +520,15 @@ def _flow_chunk(theta, widths, offsets, pre_off, suf_off, teacher, dt, left, rig
             if (t + 1) % record_every == 0:
                 _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
                 _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
-                        True, loss_floor[s], 0.0, False, record_weights, records[s, (t + 1) // record_every - 1])
+                        True, loss_floor[s], 0.0, 0, record_weights, records[s, (t + 1) // record_every - 1])
 
 
 # ----------------------------------------------------------------------------------------- public API
 @dataclass
 class DeepLinearRun:
     """What one block of seeds produces. Records are [U^T W V (d_L x d_0, row-major), loss,
-    a_alpha^T Sigma a_alpha (alpha < min(d_0, d_L)) if recorded, flattened weights if recorded];
+    a_alpha^T Sigma a_alpha (alpha < min(d_0, d_L)) if recorded, flattened weights if recorded, per leading
+    mode alpha < increment_modes the sums over the record interval of dw_alpha, dw_alpha^2 and w_alpha];
     moments run over the first d_L d_0 + 1 entries, about `reference`."""
 
     widths: tuple[int, ...]
@@ -481,6 +542,8 @@ class DeepLinearRun:
     time_per_step: float  # continuum time of one step: eta (SGD, GD) or dt
     has_noise_variance: bool
     has_weights: bool
+    increment_modes: int = 0  # leading modes whose one-step increments are summed per record interval (online SGD)
+    noise_variance_modes: int = 0  # leading modes whose a^T Sigma a is recorded
 
     @property
     def trace_times(self) -> np.ndarray:
@@ -503,7 +566,16 @@ class DeepLinearRun:
         if not self.has_noise_variance:
             raise ValueError("the run did not record the modewise noise variance (noise_variance=False)")
         start = self.widths[0] * self.widths[-1] + 1
-        return self.trace[..., start : start + min(self.widths[0], self.widths[-1])]
+        return self.trace[..., start : start + self.noise_variance_modes]
+
+    @property
+    def increment_sums(self) -> np.ndarray:
+        """(n_seeds, n_trace, increment_modes, 3): over the steps of the record interval ending at each trace point,
+        the sums of dw_alpha = w_alpha(k+1) - w_alpha(k), of dw_alpha^2 and of w_alpha(k+1); zero at t = 0."""
+        if not self.increment_modes:
+            raise ValueError("the run did not sum mode increments (increment_modes=0)")
+        start = self.trace.shape[-1] - _INCREMENT_SUMS * self.increment_modes
+        return self.trace[..., start:].reshape(*self.trace.shape[:2], self.increment_modes, _INCREMENT_SUMS)
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -511,15 +583,27 @@ class DeepLinearRun:
         if not self.has_weights:
             raise ValueError("the run did not record the weights (record_weights=False)")
         layout = _Layout(self.widths)
-        start = self.trace.shape[-1] - layout.n_params
+        start = self.trace.shape[-1] - _INCREMENT_SUMS * self.increment_modes - layout.n_params
         return [self.trace[..., start + layout.weights[l] : start + layout.weights[l + 1]].reshape(*self.trace.shape[:2], self.widths[l + 1], self.widths[l])
                 for l in range(layout.depth)]
+
+
+MAX_DRAWS_BYTES = 8 << 20  # a chunk's random numbers at most (the default budget): a given chunk_steps (config engine.chunk_steps) is cut to fit
+
+
+def _capped(chunk_steps, n_seeds, per_step):
+    """chunk_steps, cut so the chunk's normals stay below MAX_DRAWS_BYTES (16384 steps of 32 seeds at b = 8 would be
+    300 MB); results do not depend on the chunk length."""
+    if chunk_steps is None or per_step == 0:
+        return chunk_steps
+    return max(1, min(chunk_steps, MAX_DRAWS_BYTES // (8 * n_seeds * per_step)))
 
 
 class _Setup:
     """Validated inputs shared by every deep-linear entry point."""
 
-    def __init__(self, teacher, initial_weights, schedule_args, noise_variance, record_weights, rngs=None):
+    def __init__(self, teacher, initial_weights, schedule_args, noise_variance, record_weights, rngs=None, increment_modes=0,
+                 noise_variance_modes=None):
         self.teacher = np.ascontiguousarray(teacher, dtype=np.float64)
         weights = [np.asarray(w, dtype=np.float64) for w in initial_weights]
         if not weights:
@@ -538,8 +622,13 @@ class _Setup:
         left, _, right_t = np.linalg.svd(self.teacher)
         self.left, self.right = np.ascontiguousarray(left), np.ascontiguousarray(right_t.T)
         self.schedule = Schedule(*schedule_args)
-        self.noise_variance, self.record_weights = noise_variance, record_weights
-        self.record_dim = self.layout.record_dim(noise_variance, record_weights)
+        if not 0 <= increment_modes <= self.layout.n_modes:
+            raise ValueError(f"increment_modes = {increment_modes} must be between 0 and min(d_0, d_L) = {self.layout.n_modes}")
+        if noise_variance_modes is not None and not 1 <= noise_variance_modes <= self.layout.n_modes:
+            raise ValueError(f"noise_variance_modes = {noise_variance_modes} must be between 1 and min(d_0, d_L) = {self.layout.n_modes}")
+        self.noise_variance, self.record_weights, self.increment_modes = noise_variance, record_weights, increment_modes
+        self.noise_variance_count = (noise_variance_modes or self.layout.n_modes) if noise_variance else 0
+        self.record_dim = self.layout.record_dim(self.noise_variance_count, record_weights, increment_modes)
 
     def population(self, label_noise_std):
         """W* = M, Sigma_xx = I and the irreducible loss d_L sigma_q^2 / 2, per seed."""
@@ -550,9 +639,9 @@ class _Setup:
 
     def recorder(self, target, sigma_xx, whitened, loss_floor, label_noise_std):
         lay = self.layout
-        initial = np.empty((self.n_seeds, self.record_dim))
+        initial = np.zeros((self.n_seeds, self.record_dim))  # no increments before the first step
         _initial_records(self.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, self.teacher, self.left, self.right, target, sigma_xx,
-                         whitened, loss_floor, label_noise_std, self.noise_variance, self.record_weights, initial)
+                         whitened, loss_floor, label_noise_std, self.noise_variance_count, self.record_weights, initial)
         return Recorder(self.schedule, initial, int(lay.widths[0] * lay.widths[-1]) + 1)
 
     def run(self, recording, time_per_step) -> DeepLinearRun:
@@ -561,16 +650,21 @@ class _Setup:
                   for l in range(lay.depth)]
         return DeepLinearRun(tuple(int(d) for d in lay.widths), finals, recording.n_records, recording.reference, recording.sum_deviation,
                              recording.sum_outer_deviation, recording.trace, recording.trace_steps, time_per_step, self.noise_variance,
-                             self.record_weights)
+                             self.record_weights, self.increment_modes, self.noise_variance_count)
 
 
 def deep_linear_online_sgd(
     teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, batch_size: int,
     label_noise_std: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int, noise_variance: bool = False,
-    record_weights: bool = False, chunk_steps: int | None = None, progress: Callable[[int, int], None] | None = None,
+    record_weights: bool = False, increment_modes: int = 0, noise_variance_modes: int | None = None, chunk_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DeepLinearRun:
-    """Online SGD theta_{k+1} = theta_k - eta g_B (Sec. 2.1) on fresh batches x ~ N(0, I), y = M x + sigma_q xi."""
-    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs)
+    """Online SGD theta_{k+1} = theta_k - eta g_B (Sec. 2.1) on fresh batches x ~ N(0, I), y = M x + sigma_q xi.
+
+    increment_modes > 0 sums the one-step increments of the leading modes per record interval (DeepLinearRun.increment_sums);
+    noise_variance_modes limits the recorded a^T Sigma a to the leading modes (default: all min(d_0, d_L))."""
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs,
+                   increment_modes, noise_variance_modes)
     lay = setup.layout
     target, sigma_xx, floor = setup.population(label_noise_std)
     recorder = setup.recorder(target, sigma_xx, True, floor, label_noise_std)
@@ -579,9 +673,10 @@ def deep_linear_online_sgd(
 
     def advance(normals, records):
         _online_sgd_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, learning_rate / batch_size, batch_size,
-                          label_noise_std, setup.left, setup.right, target, sigma_xx, floor, noise_variance, record_weights, record_every, records)
+                          label_noise_std, setup.left, setup.right, target, sigma_xx, floor, setup.noise_variance_count, record_weights, increment_modes,
+                          record_every, records)
 
-    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.record_dim)
+    length = setup.schedule.chunk_length(_capped(chunk_steps, setup.n_seeds, per_step), setup.n_seeds, per_step, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), learning_rate)
 
 
@@ -596,10 +691,10 @@ def _euler(setup, target, sigma_xx, whitened, floor, rngs, per_step, dt, noise_k
             n = records.shape[1] * setup.schedule.record_every
             normals = buffers.setdefault(n, np.empty((setup.n_seeds, n, 0)))
         _euler_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, target, sigma_xx, whitened, normals, dt,
-                     noise_kind, noise_scale, label_noise_std, setup.left, setup.right, floor, setup.noise_variance, setup.record_weights,
+                     noise_kind, noise_scale, label_noise_std, setup.left, setup.right, floor, setup.noise_variance_count, setup.record_weights,
                      setup.schedule.record_every, records)
 
-    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.record_dim)
+    length = setup.schedule.chunk_length(_capped(chunk_steps, setup.n_seeds, per_step), setup.n_seeds, per_step, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), time_per_step)
 
 
@@ -628,11 +723,12 @@ def deep_linear_gd(
 def deep_linear_sde(
     teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, batch_size: int,
     label_noise_std: float, dt: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int,
-    noise_variance: bool = False, record_weights: bool = False, chunk_steps: int | None = None,
+    noise_variance: bool = False, noise_variance_modes: int | None = None, record_weights: bool = False, chunk_steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DeepLinearRun:
     """Euler-Maruyama of d theta = -g dt + sqrt(eta Sigma(theta) / b) dB (Eq. 1), Sigma of Prop. 3.2 sampled matrix-free."""
-    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs)
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs,
+                   noise_variance_modes=noise_variance_modes)
     target, sigma_xx, floor = setup.population(label_noise_std)
     d0, dL = int(setup.layout.widths[0]), int(setup.layout.widths[-1])
     per_step = d0 * (d0 + 1) // 2 + (dL * d0 if label_noise_std > 0 else 0)
@@ -643,13 +739,14 @@ def deep_linear_sde(
 def deep_linear_langevin(
     teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, noise_std: float,
     dt: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int, label_noise_std: float = 0.0,
-    noise_variance: bool = False, record_weights: bool = False, chunk_steps: int | None = None,
+    noise_variance: bool = False, noise_variance_modes: int | None = None, record_weights: bool = False, chunk_steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DeepLinearRun:
     """Euler-Maruyama of isotropic Langevin dynamics d theta = -g dt + noise_std sqrt(eta) dB (App. H.3:
     xi ~ N(0, eta dt I) for noise_std = 1). label_noise_std only sets the population loss and the
     recorded SGD noise variance; it does not enter the dynamics."""
-    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs)
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs,
+                   noise_variance_modes=noise_variance_modes)
     target, sigma_xx, floor = setup.population(label_noise_std)
     scale = noise_std * np.sqrt(learning_rate * dt)
     return _euler(setup, target, sigma_xx, True, floor, rngs, setup.layout.n_params, dt, _ISOTROPIC_NOISE, scale, label_noise_std, chunk_steps,
@@ -777,7 +874,7 @@ def deep_linear_langevin_matched(
 
     def advance(normals, records):
         _matched_langevin_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, dt, factor, label_noise_std,
-                                setup.left, setup.right, target, sigma_xx, floor, noise_variance, record_weights, setup.schedule.record_every, records)
+                                setup.left, setup.right, target, sigma_xx, floor, setup.noise_variance_count, record_weights, setup.schedule.record_every, records)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, lay.n_params, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), dt)
