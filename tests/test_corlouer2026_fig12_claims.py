@@ -36,20 +36,20 @@ def statuses(tmp_path, ds):
 
 def test_em_bias_of_order_one_reproduces(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(0), relative_se=0.002))
-    assert st["fig12_order"] == st["fig12_slope"] == st["fig12_extrapolation"] == "reproduced"
-    assert st["C10_dt"] == "not_reproduced"
+    assert st["corlouer_fig12_order"] == st["corlouer_fig12_slope"] == st["corlouer_fig12_extrapolation"] == "reproduced"
+    assert st["corlouer_fig12_C10_dt"] == "not_reproduced"
 
 
 def test_a_variance_rising_with_dt_without_label_noise_reproduces_c10(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(1), without_slope=1.0))
-    assert st["C10_dt"] == "reproduced"
+    assert st["corlouer_fig12_C10_dt"] == "reproduced"
 
 
 def test_an_order_two_bias_fails_the_order_row(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(2), order=2, relative_se=0.002))
-    assert st["fig12_order"] == "not_reproduced" and st["fig12_slope"] == "not_reproduced"
+    assert st["corlouer_fig12_order"] == "not_reproduced" and st["corlouer_fig12_slope"] == "not_reproduced"
 
 
 def test_huge_error_bars_are_not_judged(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(3), relative_se=0.5))
-    assert st["fig12_order"] == st["fig12_slope"] == "not_judged"
+    assert st["corlouer_fig12_order"] == st["corlouer_fig12_slope"] == "not_judged"

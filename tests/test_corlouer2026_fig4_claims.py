@@ -26,20 +26,20 @@ def statuses(tmp_path, ds):
 
 def test_point_sde_fails_c10_and_passes_the_rest(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(0)))
-    assert st["C9"] == "reproduced" and st["C10_sde_spread"] == "not_reproduced"
-    assert st["C11"] == st["C11_matched"] == "reproduced" and st["fig4_end_of_training"] == "reproduced"
+    assert st["corlouer_fig4_C9"] == "reproduced" and st["corlouer_fig4_C10_sde_spread"] == "not_reproduced"
+    assert st["corlouer_fig4_C11"] == st["corlouer_fig4_C11_matched"] == "reproduced" and st["corlouer_fig4_end_of_training"] == "reproduced"
 
 
 def test_the_papers_spread_sde_reproduces_c10(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(1), sde_std=0.02))
-    assert st["C10_sde_spread"] == "reproduced" and st["C11"] == "reproduced"
+    assert st["corlouer_fig4_C10_sde_spread"] == "reproduced" and st["corlouer_fig4_C11"] == "reproduced"
 
 
 def test_equal_variances_and_a_moving_law_fail(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(2), sde_std=0.05, drift=0.02))
-    assert st["C11"] == "not_reproduced" and st["fig4_end_of_training"] == "not_reproduced"
+    assert st["corlouer_fig4_C11"] == "not_reproduced" and st["corlouer_fig4_end_of_training"] == "not_reproduced"
 
 
 def test_two_runs_are_not_judged(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(3), n=2, sde_std=0.02, langevin_std=0.03))
-    assert st["C11"] == "not_judged" and st["C10_sde_spread"] == "not_judged"
+    assert st["corlouer_fig4_C11"] == "not_judged" and st["corlouer_fig4_C10_sde_spread"] == "not_judged"

@@ -48,25 +48,25 @@ def statuses(tmp_path, ds):
 
 def test_corrected_law_reproduces_and_gives_the_side_erratum(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(0)))
-    assert st["C12_variance"] == st["C12_gaussian"] == "reproduced" and st["C12_side"] == "erratum"
-    assert (st[["E_ito_eq6", "E_ito_eq14", "E_ito_appendix_e", "E_appendix_a2"]] == "erratum").all()
+    assert st["corlouer_fig5_C12_variance"] == st["corlouer_fig5_C12_gaussian"] == "reproduced" and st["corlouer_fig5_C12_side"] == "erratum"
+    assert (st[["corlouer_fig5_E_ito_eq6", "corlouer_fig5_E_ito_eq14", "corlouer_fig5_E_ito_appendix_e", "corlouer_fig5_E_appendix_a2"]] == "erratum").all()
 
 
 def test_printed_drift_and_noise_as_truth_reproduce_their_rows(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(4), step_form="eq14", printed_noise=True))
-    assert st["E_ito_eq14"] == "reproduced" and st["E_ito_eq6"] == "not_reproduced" and st["E_appendix_a2"] == "reproduced"
+    assert st["corlouer_fig5_E_ito_eq14"] == "reproduced" and st["corlouer_fig5_E_ito_eq6"] == "not_reproduced" and st["corlouer_fig5_E_appendix_a2"] == "reproduced"
 
 
 def test_the_printed_drift_puts_the_mean_above_s(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(1), form="eq6"))
-    assert st["C12_side"] == "reproduced"
+    assert st["corlouer_fig5_C12_side"] == "reproduced"
 
 
 def test_a_point_fails_the_variance_row(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(2), scale=0.05))
-    assert st["C12_variance"] == "not_reproduced"
+    assert st["corlouer_fig5_C12_variance"] == "not_reproduced"
 
 
 def test_two_runs_are_not_judged(tmp_path):
     st = statuses(tmp_path, summary(tmp_path, np.random.default_rng(3), n_seeds=2, per_seed=20))
-    assert st["C12_side"] == "not_judged" and st["C12_gaussian"] == "not_judged"
+    assert st["corlouer_fig5_C12_side"] == "not_judged" and st["corlouer_fig5_C12_gaussian"] == "not_judged"

@@ -54,13 +54,13 @@ def statuses(tmp_path, frame, attrs):
 def test_corrected_truth_reproduces_and_the_errata_are_errata(tmp_path):
     rng = np.random.default_rng(0)
     st = statuses(tmp_path, table(rng), one_d(rng, "corrected", 5e-5))
-    assert st["P52_mean"] == st["P52_variance"] == st["P52_peak"] == "reproduced" and st["E_eq17"] == "erratum"
+    assert st["corlouer_prop52_mean"] == st["corlouer_prop52_variance"] == st["corlouer_prop52_peak"] == "reproduced" and st["corlouer_prop52_E_eq17"] == "erratum"
 
 
 def test_the_printed_eq14_as_truth(tmp_path):
     rng = np.random.default_rng(1)
     st = statuses(tmp_path, table(rng, truth="eq14"), one_d(rng, "eq17", 5e-5))
-    assert st["P52_mean"] == "not_reproduced" and st["E_eq17"] == "reproduced"
+    assert st["corlouer_prop52_mean"] == "not_reproduced" and st["corlouer_prop52_E_eq17"] == "reproduced"
 
 
 def test_two_runs_are_not_judged(tmp_path):

@@ -92,30 +92,30 @@ def claims(summary_path: str, output: str) -> None:
     rows = claimsmod.ClaimTable("Corlouer2026", "App. K")
     fig = "corlouer2026_fig12"
     slope, slope_se = a["without_log_slope"], a["without_log_slope_se"]
-    rows.add("C10_dt", fig, "without label noise the SDE's end-of-training variance of w_0 falls with finer dt (Fig. 12)",
+    rows.add("corlouer_fig12_C10_dt", fig, "without label noise the SDE's end-of-training variance of w_0 falls with finer dt (Fig. 12)",
              f"log-log slope of Var(w_0) at the horizon against dt over dt = {', '.join(f'{d:g}' for d in ds.dt_without.values)} "
              f"(Var {ds.variance_without.values.min():.3g} .. {ds.variance_without.values.max():.3g}; SGD {a['sgd_variance_without']:.3g})",
              claimsmod.format_mean_sem(slope, slope_se), "> 0 (EM weak order 1: slope 1)", f"slope - 3 SE > 0", slope - 3 * slope_se > 0,
              kind=claimsmod.PAPER_CLAIM, location="App. K, Fig. 12", quote=QUOTE,
              power=claimsmod.power(3 * slope_se, 1.0, "no dependence on dt (slope 0)"))
     order, order_se = a["fit_order"], a["fit_order_se"]
-    rows.add("fig12_order", fig, f"with label noise sigma_q^2 = {float(ds.label_noise_variance):g} the SDE's stationary variance falls with finer dt at EM's weak order 1",
+    rows.add("corlouer_fig12_order", fig, f"with label noise sigma_q^2 = {float(ds.label_noise_variance):g} the SDE's stationary variance falls with finer dt at EM's weak order 1",
              "fitted p in Var = V0 + A dt^p (weighted least squares over dt)", claimsmod.format_mean_sem(order, order_se), "1", f"3 SE = {3 * order_se:.2g}",
              claimsmod.within(order - 1, order_se), kind=claimsmod.CONSISTENCY_CHECK, power=claimsmod.power(3 * order_se, 1.0, "order 2"))
     k = float(ds.relaxation_rate)
     rel, rel_se = a["fit_line_slope"] / a["fit_line_v0"], abs(a["fit_line_slope"] / a["fit_line_v0"]) * np.hypot(a["fit_line_slope_se"] / a["fit_line_slope"], a["fit_line_v0_se"] / a["fit_line_v0"])
-    rows.add("fig12_slope", fig, "the EM bias of the stationary variance is that of the linearised mode: Var(dt) = Var(0) / (1 - k dt / 2), k = -mu'(s)",
+    rows.add("corlouer_fig12_slope", fig, "the EM bias of the stationary variance is that of the linearised mode: Var(dt) = Var(0) / (1 - k dt / 2), k = -mu'(s)",
              "relative slope (dVar/ddt) / Var(0) of the weighted straight-line fit", claimsmod.format_mean_sem(rel, rel_se), f"k / 2 = {k / 2:.3g}",
              f"3 SE = {3 * rel_se:.2g}", claimsmod.within(rel - k / 2, rel_se), kind=claimsmod.CONSISTENCY_CHECK,
              power=claimsmod.power(3 * rel_se, k / 2, "no EM bias"))
     v0, v0_se, law = a["fit_line_v0"], a["fit_line_v0_se"], float(ds.law_variance)
-    rows.add("fig12_extrapolation", fig, "the dt -> 0 extrapolation of the SDE's stationary variance is the variance of the density (16) (corrected drift)",
+    rows.add("corlouer_fig12_extrapolation", fig, "the dt -> 0 extrapolation of the SDE's stationary variance is the variance of the density (16) (corrected drift)",
              "V0 of the straight-line fit", claimsmod.format_mean_sem(v0, v0_se), f"(16): {law:.4g}", f"3 SE = {3 * v0_se:.2g}",
              claimsmod.within(v0 - law, v0_se), kind=claimsmod.CONSISTENCY_CHECK, power=claimsmod.power(3 * v0_se, law * (1 - float(ds.learning_rate) ** 0.5), "the printed App. A.2 noise (x sqrt(eta))"))
     finest = ds.isel(dt_with=0)
     gap = float(finest.variance_with) - v0
     gap_se = float(np.hypot(finest.variance_with_se, v0_se))
-    rows.add("fig12_converged", fig, f"the statistics drawn at the coarse dt = {float(finest.dt_with):g} are converged in dt: its stationary variance equals the dt -> 0 extrapolation",
+    rows.add("corlouer_fig12_converged", fig, f"the statistics drawn at the coarse dt = {float(finest.dt_with):g} are converged in dt: its stationary variance equals the dt -> 0 extrapolation",
              "Var(finest dt) - V0", claimsmod.format_mean_sem(gap, gap_se), "0", f"3 SE = {3 * gap_se:.2g}", claimsmod.within(gap, gap_se),
              kind=claimsmod.CONSISTENCY_CHECK, power=claimsmod.power(3 * gap_se, v0 * k * float(ds.learning_rate) / 2, "the bias of EM at dt = eta"))
     rows.write(output)

@@ -47,24 +47,24 @@ def claims(summary_path: str, output: str, *, resolution: float) -> None:
     fig = "corlouer2026_fig4"
     sgd, sde, lan, mat = (end[m] for m in METHODS)
     sgd_spread = max(abs(sgd["shift"]), sgd["std"])
-    rows.add("C9", fig, "without label noise online SGD's end-of-training w_0 concentrates on s (Prop. 5.2(i): delta(w - s))",
+    rows.add("corlouer_fig4_C9", fig, "without label noise online SGD's end-of-training w_0 concentrates on s (Prop. 5.2(i): delta(w - s))",
              f"max(|mean - s|, std) of SGD's w_0 at t = {float(ds.snapshot[-1]):g} ({ds.sizes['seed_sgd']} runs)", f"{sgd_spread:.3g}",
              "0 (a Dirac at s)", f"below the resolution {resolution:g} (a tenth of the finest bin drawn)", sgd_spread < resolution,
              kind=claimsmod.PAPER_CLAIM, location="Sec. 5.1, Fig. 4a", quote=QUOTE_CONCENTRATES,
              power=claimsmod.power(resolution, lan["std"], f"a spread law like isotropic Langevin's (std {lan['std']:.3g})"))
     sde_floor = resolution + 3 * sde["std_se"]
-    rows.add("C10_sde_spread", fig, f"the EM-simulated SDE (dt = {float(ds.dt):g}) does not concentrate on s like SGD: its end-of-training spread is visible",
+    rows.add("corlouer_fig4_C10_sde_spread", fig, f"the EM-simulated SDE (dt = {float(ds.dt):g}) does not concentrate on s like SGD: its end-of-training spread is visible",
              f"std of the SDE's w_0 at the horizon (SGD: {sgd['std']:.3g})", claimsmod.format_mean_sem(sde["std"], sde["std_se"]),
              f"> resolution {resolution:g} (visibly spread, as Fig. 4b)", f"std - 3 SE > {resolution:g}", sde["std"] - 3 * sde["std_se"] > resolution,
              kind=claimsmod.PAPER_CLAIM, location="Sec. 5.1, Fig. 4b", quote=QUOTE_CONCENTRATES,
              power=claimsmod.power(sde_floor, lan["std"], "a law as spread as isotropic Langevin's"))
-    for cid, other, name in (("C11", lan, "isotropic Langevin N(0, eta dt I)"), ("C11_matched", mat, "isotropic Langevin matched to tr Sigma(theta)")):
+    for cid, other, name in (("corlouer_fig4_C11", lan, "isotropic Langevin N(0, eta dt I)"), ("corlouer_fig4_C11_matched", mat, "isotropic Langevin matched to tr Sigma(theta)")):
         ratio = sde["var"] / other["var"]
         ratio_se = ratio * np.hypot(sde["var_se"] / sde["var"], other["var_se"] / other["var"])
         rows.add(cid, fig, f"the anisotropic SDE's end-of-training variance of w_0 is below that of {name}",
                  f"Var(SDE) / Var({name}) at the horizon (Var = {sde['var']:.3g} and {other['var']:.3g})", claimsmod.format_mean_sem(ratio, ratio_se),
                  "< 1", f"ratio + 3 SE < 1", ratio + 3 * ratio_se < 1,
-                 kind=claimsmod.PAPER_CLAIM if cid == "C11" else claimsmod.CONSISTENCY_CHECK, location="Sec. 5.1, Fig. 4c", quote=QUOTE_VARIANCE if cid == "C11" else "",
+                 kind=claimsmod.PAPER_CLAIM if cid == "corlouer_fig4_C11" else claimsmod.CONSISTENCY_CHECK, location="Sec. 5.1, Fig. 4c", quote=QUOTE_VARIANCE if cid == "corlouer_fig4_C11" else "",
                  power=claimsmod.power(3 * ratio_se, 1.0, "equal variances"))
     # end of training: the law of w_0 at half the horizon and at the horizon (same seeds: paired differences)
     shifts, allowed = {}, {}
@@ -74,7 +74,7 @@ def claims(summary_path: str, output: str, *, resolution: float) -> None:
         shifts[m] = max(abs(dmean), abs(dstd))
         allowed[m] = resolution + 3 * max(dmean_se, dstd_se)
     worst = max(METHODS, key=lambda m: shifts[m] / allowed[m])
-    rows.add("fig4_end_of_training", fig, f"the histograms no longer move at the chosen end of training t = {float(ds.snapshot[-1]):g}",
+    rows.add("corlouer_fig4_end_of_training", fig, f"the histograms no longer move at the chosen end of training t = {float(ds.snapshot[-1]):g}",
              f"largest change of mean or std of w_0 from t = {float(ds.snapshot[0]):g} to {float(ds.snapshot[-1]):g} over the four methods (worst: {LABELS[worst]}; "
              + ", ".join(f"{m}: {shifts[m]:.2g}" for m in METHODS) + ")", f"{shifts[worst]:.3g}", "0",
              f"resolution {resolution:g} + 3 SE of the paired change ({allowed[worst]:.3g} for the worst)", all(shifts[m] <= allowed[m] for m in METHODS),

@@ -124,7 +124,7 @@ def claims(summary_path: str, output: str) -> None:
     fig = "corlouer2026_fig5"
     bias = abs(float(law.law_variance) - eq18) + k * beta / 2 * eq18  # O(eta^2) of Eq. 18, and SGD's discreteness
     tol = claimsmod.tolerance(se["variance"], 3, bias)
-    rows.add("C12_variance", fig, "with label noise sigma_q^2 = 0.1 SGD's stationary law of w_0 is not a point: its variance is Eq. 18's",
+    rows.add("corlouer_fig5_C12_variance", fig, "with label noise sigma_q^2 = 0.1 SGD's stationary law of w_0 is not a point: its variance is Eq. 18's",
              "variance of w_0 over the window (mean over seeds of window variance + variance of window means)", claimsmod.format_mean_sem(m["variance"], se["variance"]),
              f"Eq. 18: {eq18:.4g} ((16) corrected: {float(law.law_variance):.4g})", f"3 SE + O(eta^2) + SGD's k eta / 2 = {tol:.2g}",
              claimsmod.within(m["variance"] - eq18, se["variance"], 3, bias), kind=claimsmod.PAPER_CLAIM, location="Prop. 5.2(ii), Eq. 18; Fig. 5",
@@ -132,7 +132,7 @@ def claims(summary_path: str, output: str) -> None:
     shape = law.law_shape.to_series()
     devs = [m["skewness"] - shape["skewness"], m["excess_kurtosis"] - shape["excess_kurtosis"]]
     t, limit = claimsmod.max_abs_t(devs, [se["skewness"], se["excess_kurtosis"]], ds.sizes["seed"])
-    rows.add("C12_gaussian", fig, "with label noise SGD's stationary law of w_0 is close to Gaussian",
+    rows.add("corlouer_fig5_C12_gaussian", fig, "with label noise SGD's stationary law of w_0 is close to Gaussian",
              f"skewness {claimsmod.format_mean_sem(m['skewness'], se['skewness'])} and excess kurtosis {claimsmod.format_mean_sem(m['excess_kurtosis'], se['excess_kurtosis'])} "
              "of the pooled samples (jackknife over seeds), against those of (16)", f"max |t| = {t:.2f}",
              f"(16): skewness {shape['skewness']:.3g}, excess kurtosis {shape['excess_kurtosis']:.3g} (Gaussian: 0, 0)", f"|t| < {limit:.2f} (Bonferroni, 1 %)",
@@ -140,7 +140,7 @@ def claims(summary_path: str, output: str) -> None:
              power=claimsmod.power(limit * max(se["skewness"], se["excess_kurtosis"]), 0.5, "a visibly non-Gaussian law (|skewness| or |excess kurtosis| 0.5)"))
     shift, shift_se = m["mean"] - s, se["mean"]
     corrected = float(law.law_mean) - s
-    rows.add("C12_side", fig, "the stationary mean of w_0 lies slightly above s (Ito drift), L = 2",
+    rows.add("corlouer_fig5_C12_side", fig, "the stationary mean of w_0 lies slightly above s (Ito drift), L = 2",
              "window mean of w_0 - s (SGD)", claimsmod.format_mean_sem(shift, shift_se), f"> 0 (Eq. 17 printed: +{float(ds.eq17_shift):.3g})",
              f"mean - s > 3 SE = {3 * shift_se:.2g}", shift > 3 * shift_se, kind=claimsmod.PAPER_CLAIM, location="Prop. 5.2(ii), after Eq. 18", quote=QUOTE_GAUSSIAN,
              power=claimsmod.power(3 * shift_se, float(ds.eq17_shift) - corrected, "the corrected law's side (below s)"),
@@ -148,8 +148,8 @@ def claims(summary_path: str, output: str) -> None:
     one, one_se = ds.one_step, ds.one_step_se
     n_points = ds.sizes["step_w"]
     corrected_ito = ds.ito_drift_at_step_w.sel(form="corrected")
-    for cid, form, eq, quote in (("E_ito_eq6", "eq6", "Eq. 6", QUOTES_ITO["eq6"]), ("E_ito_eq14", "eq14", "Eq. 14", QUOTES_ITO["eq14"]),
-                                 ("E_ito_appendix_e", "appendix_e", "App. E", QUOTES_ITO["appendix_e"])):
+    for cid, form, eq, quote in (("corlouer_fig5_E_ito_eq6", "eq6", "Eq. 6", QUOTES_ITO["eq6"]), ("corlouer_fig5_E_ito_eq14", "eq14", "Eq. 14", QUOTES_ITO["eq14"]),
+                                 ("corlouer_fig5_E_ito_appendix_e", "appendix_e", "App. E", QUOTES_ITO["appendix_e"])):
         printed = ds.ito_drift_at_step_w.sel(form=form)
         t, limit = claimsmod.max_abs_t(one.sel(moment="ito_drift") - printed, one_se.sel(moment="ito_drift"), 1_000_000)
         t_corr, _ = claimsmod.max_abs_t(one.sel(moment="ito_drift") - corrected_ito, one_se.sel(moment="ito_drift"), 1_000_000)
@@ -167,7 +167,7 @@ def claims(summary_path: str, output: str) -> None:
     ok_printed = bool(np.all(np.abs(d_meas - printed_d) <= 3 * d_se + bias))
     ok_corrected = bool(np.all(np.abs(d_meas - d_theory) <= 3 * d_se + bias))
     worst = float(np.max(np.abs(d_meas - d_theory) / (3 * d_se + bias)))
-    rows.add("E_appendix_a2", fig, "App. A.2: the noise martingale of the SGD limit has Cov(M(t)) = sqrt(eta) t Sigma, i.e. diffusion sqrt(eta) D per unit time",
+    rows.add("corlouer_fig5_E_appendix_a2", fig, "App. A.2: the noise martingale of the SGD limit has Cov(M(t)) = sqrt(eta) t Sigma, i.e. diffusion sqrt(eta) D per unit time",
              f"Var(dw) / eta over one SGD step from the balanced aligned point (L = 2, w / s = {', '.join(f'{v:g}' for v in ds.step_w.values / s)}): "
              + ", ".join(claimsmod.format_mean_sem(v, e) for v, e in zip(d_meas.values, d_se.values)),
              f"worst |measured - D| / tolerance = {worst:.2f}", "sqrt(eta) D: " + ", ".join(f"{v:.4g}" for v in printed_d.values),

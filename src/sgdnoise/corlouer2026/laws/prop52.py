@@ -89,16 +89,16 @@ def claims(summary_path: str, output: str) -> None:
     n = int(t.n_seeds.min())
     where = f"{len(t)} (depth, method, mode) rows: depths {sorted(set(t.depth))}, s = {sorted(set(t.s))}"
     zmax, limit = claimsmod.max_abs_t(t.mean_shift - t.law_mean_shift, t.mean_shift_se, n)
-    rows.add("P52_mean", fig, "the stationary mean of every mode of SGD and the SDE is that of the density (16) (corrected drift)", f"max |t| of mean - (16)'s mean over {where}",
+    rows.add("corlouer_prop52_mean", fig, "the stationary mean of every mode of SGD and the SDE is that of the density (16) (corrected drift)", f"max |t| of mean - (16)'s mean over {where}",
              f"{zmax:.2f}", "0", f"|t| < {limit:.2f} (Bonferroni, 1 %)", zmax < limit, kind=claimsmod.CONSISTENCY_CHECK,
              power=claimsmod.power(limit * t.mean_shift_se.min(), float(np.max(np.abs(t.law_mean_shift))), "no shift from s"))
     v_exp = expected_variance(t)
     zmax, limit = claimsmod.max_abs_t(t.variance - v_exp, t.variance_se, n)
-    rows.add("P52_variance", fig, "the stationary variance of every mode is (16)'s (with the first-order discretization bias 1 / (1 - k h / 2))",
+    rows.add("corlouer_prop52_variance", fig, "the stationary variance of every mode is (16)'s (with the first-order discretization bias 1 / (1 - k h / 2))",
              f"max |t| of variance - expected over {where}", f"{zmax:.2f}", "0", f"|t| < {limit:.2f} (Bonferroni, 1 %)", zmax < limit,
              kind=claimsmod.CONSISTENCY_CHECK, power=claimsmod.power(limit * float(np.max(t.variance_se / v_exp)), 1 - float(t.learning_rate.max()) ** 0.5, "(relative) the printed App. A.2 scale sqrt(eta)"))
     zmax, limit = claimsmod.max_abs_t(t.peak_shift - t.law_peak_shift, t.peak_shift_se, n)
-    rows.add("P52_peak", fig, "the density's peak lies below the mean, at (16)'s peak (s - 3c to first order)",
+    rows.add("corlouer_prop52_peak", fig, "the density's peak lies below the mean, at (16)'s peak (s - 3c to first order)",
              f"max |t| of the Gram-Charlier peak (mean - kappa_3 / 2 Var) - (16)'s over {where}", f"{zmax:.2f}", "0", f"|t| < {limit:.2f} (Bonferroni, 1 %)",
              zmax < limit, kind=claimsmod.CONSISTENCY_CHECK,
              power=claimsmod.power(limit * float(t.peak_shift_se.min()), float(np.max(np.abs(t.law_peak_shift - t.law_mean_shift))), "a peak at the mean (no skew)"))
@@ -108,7 +108,7 @@ def claims(summary_path: str, output: str) -> None:
     bias = abs(d["law_mean_shift"] - d["small_noise_mean_shift"])  # O(beta^2) beyond the first-order law
     tol = claimsmod.tolerance(d["mean_shift_se"], 3, bias)
     network = t[(t.depth == d["depth"]) & (t.s == d["s"])]
-    rows.add("E_eq17", fig, "Eq. 17: the stationary mean lies above s by (eta/2B)(L-1) s^{-2/L} sigma_q",
+    rows.add("corlouer_prop52_E_eq17", fig, "Eq. 17: the stationary mean lies above s by (eta/2B)(L-1) s^{-2/L} sigma_q",
              f"mean of w - s of a long Euler-Maruyama simulation of the 1-D SDE (11) with the corrected drift (L = {int(d['depth'])}, s = {d['s']:g}, dt = {d['dt']:g}); "
              f"the full network's: " + ", ".join(f"{r.method} {claimsmod.format_mean_sem(r.mean_shift, r.mean_shift_se)}" for r in network.itertuples()),
              claimsmod.format_mean_sem(d["mean_shift"], d["mean_shift_se"]), f"{d['eq17_shift']:+.4g}", f"3 SE + O(beta^2) = {tol:.2g}",
