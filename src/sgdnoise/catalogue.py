@@ -180,7 +180,7 @@ def _check_deep_linear(key: str, name: str, run: dict) -> None:
     widths, s = run["widths"], run["teacher_singular_values"]
     if len(s) > min(widths[0], widths[-1]):
         raise ConfigError(f"config key {key}.teacher_singular_values: {len(s)} values, but the teacher is {widths[-1]} x {widths[0]}")
-    for needed, methods in (("dt", ("sde", "langevin", "gradient_flow")), ("dataset_size", ("gd", "offline_sgd"))):
+    for needed, methods in (("dt", ("sde", "langevin", "langevin_matched", "gradient_flow")), ("dataset_size", ("gd", "offline_sgd"))):
         if run["method"] in methods and needed not in run:
             raise ConfigError(f"config key {key}.{needed}: required for method {run['method']}")
     if not run["burn_in"] < run["horizon"]:

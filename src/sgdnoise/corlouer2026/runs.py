@@ -18,8 +18,8 @@ from .. import io, seeding
 from ..progress import progress_reporter
 from ..statistics import check_finite, stops_on_divergence
 
-METHODS = ("online_sgd", "gd", "gradient_flow", "sde", "langevin", "offline_sgd")
-STOCHASTIC = ("online_sgd", "sde", "langevin", "offline_sgd")
+METHODS = ("online_sgd", "gd", "gradient_flow", "sde", "langevin", "langevin_matched", "offline_sgd")
+STOCHASTIC = ("online_sgd", "sde", "langevin", "langevin_matched", "offline_sgd")
 INITIALIZATIONS = ("gaussian", "balanced")
 
 
@@ -139,6 +139,9 @@ def simulate(method: str, teacher: np.ndarray, start: list[np.ndarray], rngs: li
     if method == "langevin":
         return engine.deep_linear_langevin(teacher, start, rngs, learning_rate=learning_rate, noise_std=noise_std, dt=dt, label_noise_std=sigma_q,
                                            noise_variance=record_noise_variance, noise_variance_modes=noise_variance_modes, **schedule)
+    if method == "langevin_matched":  # isotropic, with the SDE's noise power tr(eta Sigma / b) at every step (Fig. 4's fair baseline)
+        return engine.deep_linear_langevin_matched(teacher, start, rngs, learning_rate=learning_rate, batch_size=batch_size, label_noise_std=sigma_q,
+                                                   dt=dt, noise_variance=record_noise_variance, **schedule)
     if method == "gradient_flow":
         return engine.deep_linear_gradient_flow(teacher, start, dt=dt, label_noise_std=sigma_q, **schedule)
     inputs, labels = fixed_dataset(data_rngs, teacher, dataset_size, sigma_q)  # gd, offline_sgd

@@ -18,6 +18,7 @@ from .deep_linear import (  # noqa: E402  (after the environment setting above)
     deep_linear_gd,
     deep_linear_gradient_flow,
     deep_linear_langevin,
+    deep_linear_langevin_matched,
     deep_linear_online_sgd,
     deep_linear_sde,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "deep_linear_gd",
     "deep_linear_gradient_flow",
     "deep_linear_langevin",
+    "deep_linear_langevin_matched",
     "deep_linear_offline_sgd",
     "deep_linear_online_sgd",
     "deep_linear_sde",

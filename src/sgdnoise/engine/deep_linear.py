@@ -774,3 +774,111 @@ def deep_linear_gradient_flow(
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, 0, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, None, advance, length, progress), dt)
+
+
+# ------------------------------------------------------------- isotropic Langevin matched to tr Sigma(theta)
+@numba.njit(cache=True, fastmath=True)
+def _noise_trace(widths, prefix, pre_off, suffix, suf_off, delta, gradient, label_noise_std):
+    """tr Sigma(theta) of the batch-size-one covariance (Prop. 3.2), matrix-free, from the products of _products and
+    the gradient g_l = W_>l^T Delta W_<l^T of every layer (flat, as _sandwich_add writes it):
+    the noise of layer l is W_>l^T S W_<l^T with S = Delta (x x^T - I) + xi x^T (App. B), and for x ~ N(0, I)
+    E ||A Delta (x x^T - I) B||_F^2 = ||A Delta B||_F^2 + ||B||_F^2 ||A Delta||_F^2, E ||A xi x^T B||_F^2 = sigma_q^2 ||A||_F^2 ||B||_F^2,
+    so tr Sigma = ||g||^2 + sum_l (||W_<l||_F^2 ||W_>l^T Delta||_F^2 + sigma_q^2 ||W_>l||_F^2 ||W_<l||_F^2)."""
+    L = widths.size - 1
+    d0, dL = widths[0], widths[L]
+    total = 0.0
+    for p in range(gradient.size):
+        total += gradient[p] * gradient[p]
+    for l in range(L):
+        rows, cols = widths[l + 1], widths[l]
+        suf = _view(suffix, suf_off, l, dL, rows)
+        pre = _view(prefix, pre_off, l, cols, d0)
+        pre_norm = 0.0
+        for i in range(cols):
+            for j in range(d0):
+                pre_norm += pre[i, j] * pre[i, j]
+        suf_norm = 0.0
+        spread = 0.0
+        for i in range(rows):
+            for p in range(dL):
+                suf_norm += suf[p, i] * suf[p, i]
+            for j in range(d0):
+                acc = 0.0
+                for p in range(dL):
+                    acc += suf[p, i] * delta[p, j]
+                spread += acc * acc
+        total += pre_norm * spread + label_noise_std * label_noise_std * suf_norm * pre_norm
+    return total
+
+
+@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def _noise_traces(theta, widths, offsets, pre_off, suf_off, teacher, label_noise_std, out):
+    for s in numba.prange(theta.shape[0]):
+        prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
+        _products(theta[s], widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
+        delta = teacher - product
+        gradient = np.zeros(theta.shape[1])
+        _sandwich_add(gradient, widths, offsets, prefix, pre_off, suffix, suf_off, delta, work)
+        out[s] = _noise_trace(widths, prefix, pre_off, suffix, suf_off, delta, gradient, label_noise_std)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+def _matched_langevin_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals, dt, variance_factor, label_noise_std, left, right, target,
+                            sigma_xx, loss_floor, noise_variance, record_weights, record_every, records):
+    """theta <- theta - dt grad L + sqrt(variance_factor tr Sigma(theta)) xi, xi ~ N(0, I): Euler-Maruyama of isotropic
+    Langevin dynamics whose noise power equals the SDE's, tr(eta dt Sigma / b), at every step (variance_factor =
+    eta dt / (b n_params)); the gradient is the population one (whitened inputs, target = M)."""
+    n_seeds, n_steps = normals.shape[0], normals.shape[1]
+    for s in numba.prange(n_seeds):
+        th = theta[s]
+        prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
+        delta = np.empty(product.shape)
+        gradient = np.empty(th.size)
+        for t in range(n_steps):
+            _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
+            for i in range(delta.shape[0]):
+                for j in range(delta.shape[1]):
+                    delta[i, j] = target[s, i, j] - product[i, j]
+            gradient[:] = 0.0
+            _sandwich_add(gradient, widths, offsets, prefix, pre_off, suffix, suf_off, delta, work)
+            scale = np.sqrt(variance_factor * _noise_trace(widths, prefix, pre_off, suffix, suf_off, delta, gradient, label_noise_std))
+            draws = normals[s, t]
+            for i in range(th.size):
+                th[i] += dt * gradient[i] + scale * draws[i]
+            if (t + 1) % record_every == 0:
+                _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
+                _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
+                        True, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
+
+
+def noise_covariance_trace(teacher: np.ndarray, weights: Sequence[np.ndarray], label_noise_std: float) -> np.ndarray:
+    """tr Sigma(theta) (batch size one, Prop. 3.2) per seed, matrix-free: weights per layer (n_seeds, d_l, d_{l-1})."""
+    setup = _Setup(teacher, weights, (0, 1, 1, 1), False, False)
+    lay = setup.layout
+    out = np.empty(setup.n_seeds)
+    _noise_traces(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, float(label_noise_std), out)
+    return out
+
+
+def deep_linear_langevin_matched(
+    teacher: np.ndarray, initial_weights: Sequence[np.ndarray], rngs: list[np.random.Generator], *, learning_rate: float, batch_size: int,
+    label_noise_std: float, dt: float, burn_in_steps: int, measure_steps: int, record_every: int, trace_every: int,
+    noise_variance: bool = False, record_weights: bool = False, chunk_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DeepLinearRun:
+    """Euler-Maruyama of isotropic Langevin dynamics matched to the SGD noise: d theta = -g dt + sqrt(eta tr Sigma(theta) / (b P)) dB,
+    P parameters, so the noise has the SDE's total variance tr(eta Sigma / b) dt but no direction (the fair isotropic baseline of
+    Fig. 4). One normal per parameter per step, in the order of the flattened parameters."""
+    setup = _Setup(teacher, initial_weights, (burn_in_steps, measure_steps, record_every, trace_every), noise_variance, record_weights, rngs)
+    lay = setup.layout
+    target, sigma_xx, floor = setup.population(label_noise_std)
+    recorder = setup.recorder(target, sigma_xx, True, floor, label_noise_std)
+    streams = RandomStreams(rngs, lay.n_params, normal=True)
+    factor = learning_rate * dt / (batch_size * lay.n_params)
+
+    def advance(normals, records):
+        _matched_langevin_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, dt, factor, label_noise_std,
+                                setup.left, setup.right, target, sigma_xx, floor, setup.noise_variance_count, record_weights, setup.schedule.record_every, records)
+
+    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, lay.n_params, setup.record_dim)
+    return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), dt)
