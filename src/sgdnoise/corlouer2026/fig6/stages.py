@@ -9,7 +9,7 @@ import numpy as np
 
 from ... import claims as claimsmod, io
 
-PAPER, SECTION = "corlouer2026", "App. I.1"
+PAPER, SECTION = "Corlouer2026", "App. I.1"
 QUOTE_CAPTION = ("For both a depth-2 and a depth-4 linear network, we observe that the majority of cross modes are small for most of "
                  "training, except for a small number of cross modes which peak at times corresponding to modes being learned.")
 QUOTE_01 = ("The fact that the 0-1 cross mode has the largest peak is perhaps related to the fact that mode 1 has a visible increase while "

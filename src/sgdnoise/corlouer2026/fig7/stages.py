@@ -9,7 +9,7 @@ import numpy as np
 from ... import claims as claimsmod, io
 from ..fig6.stages import k_se, mean_sem
 
-PAPER, SECTION = "corlouer2026", "App. I.2"
+PAPER, SECTION = "Corlouer2026", "App. I.2"
 QUOTE_IMPROVES = ("(a) shows that from an unbalanced Gaussian initialization, there is not strong balance at the start of training, but as "
                   "training continues balance increases.")
 QUOTE_NEVER = ("Figure 7 shows that from non-balanced initializations, balance increases over SGD training of both a 2-layer and 4-layer "

@@ -11,7 +11,7 @@ from ... import claims as claimsmod, io
 from ..fig6.stages import k_se, mean_sem
 from ..fig7.stages import case_of, pairs_text, trajectory
 
-PAPER, SECTION = "corlouer2026", "App. I.2"
+PAPER, SECTION = "Corlouer2026", "App. I.2"
 QUOTE_NORMS = ("Frobenius norms of layers increase over training, accounting for most of the decrease in normalized balance measure r_l "
                "from standard initializations.")
 QUOTE_LITTLE = "The unnormalized lines are the numerator of the expression for r_l, and show little change."

@@ -17,7 +17,7 @@ from ... import claims as claimsmod, io, seeding
 from ..balance import open_run, run_weights
 from ..fig6.stages import k_se, mean_sem
 
-PAPER, SECTION = "corlouer2026", "App. G"
+PAPER, SECTION = "Corlouer2026", "App. G"
 QUOTE_FACTOR = ("The batch is sampled without replacement from a finite dataset D_N = (x_i, y_i)_{i=1}^N, so the covariance matrix for batch "
                 "sizes 1 < b has a finite-population correction rather than a 1/b factor.")
 QUOTE_POPULATION = ("The calculation of the covariance matrix takes expectations over the data distribution. In the finite dataset case, the "
