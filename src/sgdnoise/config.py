@@ -7,6 +7,7 @@ equal to the minimum of 0", and is raised before Snakemake builds the DAG.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import sys
 from collections.abc import Mapping
@@ -78,11 +79,19 @@ def _key(path) -> str:
 
 def _schemas(schema_dir: Path) -> referencing.Registry:
     """Every schema file below `schema_dir`, addressable by its relative path, so that files join by $ref
-    (e.g. "../definitions.schema.yaml#/$defs/positive_int" from gross2024/fig3.schema.yaml)."""
+    (e.g. "../definitions.schema.yaml#/$defs/positive_int" from gross2024/fig3.schema.yaml). Read once per
+    directory and file state: every section is validated at every scale, each time against the whole registry."""
+    files = sorted(Path(schema_dir).rglob("*.schema.yaml"))
+    return _registry(tuple((str(path), path.stat().st_mtime_ns) for path in files), str(schema_dir))
+
+
+@functools.lru_cache(maxsize=16)
+def _registry(files: tuple, schema_dir: str) -> referencing.Registry:
     import referencing
     import referencing.jsonschema
+    schema_dir = Path(schema_dir)
     resources = []
-    for path in sorted(schema_dir.rglob("*.schema.yaml")):
+    for path in (Path(name) for name, _ in files):
         uri = SCHEMA_BASE + path.relative_to(schema_dir).as_posix()
         contents = {"$id": uri, **yaml.safe_load(path.read_text())}
         resources.append((uri, referencing.Resource.from_contents(contents, default_specification=referencing.jsonschema.DRAFT202012)))
