@@ -20,18 +20,25 @@ def registered_outputs(workdir):
     return {base64.b64decode(name).decode() for name in os.listdir(metadata)} if metadata.exists() else set()
 
 
+TRAINING = ("single_layer_sgd", "two_layer", "deep_linear")  # the catalogue's families: every job writes results/runs/<run>/...
+
+
+def training_jobs(jobs: dict) -> int:
+    return sum(jobs.get(rule, 0) for rule in TRAINING)
+
+
 def test_sigkill_during_training_then_resume(tmp_path):
     workdir = copy_workflow(tmp_path / "killed")
-    total_blocks = planned_jobs(workdir)["single_layer_sgd"]
+    total_blocks = training_jobs(planned_jobs(workdir))
     process = subprocess.Popen([SNAKEMAKE, "--workflow-profile", "workflow/profiles/default", "--config", "scale=quick"], cwd=workdir, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 600  # a safety net against a hang only: the test's verdict never depends on timing
     results = workdir / "results" / "runs"
-    logs = workdir / "results" / "logs" / "single_layer_sgd"
+    logs = [workdir / "results" / "logs" / rule for rule in TRAINING]
     # wait until Snakemake has registered some training blocks as complete while others are still running
     while time.monotonic() < deadline:
         finished = [path for path in registered_outputs(workdir) if path.startswith("results/runs/")]
-        running = [log for log in logs.rglob("seeds*.log") if not (results / log.relative_to(logs)).with_suffix(".nc").exists()]
+        running = [log for family in logs for log in family.rglob("seeds*.log") if not (results / log.relative_to(family)).with_suffix(".nc").exists()]
         if finished and running:
             break
         assert process.poll() is None, "workflow ended before it could be interrupted"
@@ -45,7 +52,7 @@ def test_sigkill_during_training_then_resume(tmp_path):
     settled = {p: m for p, m in written.items() if str(p.relative_to(workdir)) in registered}
 
     snakemake(workdir, "--unlock")
-    to_redo = planned_jobs(workdir).get("single_layer_sgd", 0)
+    to_redo = training_jobs(planned_jobs(workdir))
     assert total_blocks - len(written) <= to_redo <= total_blocks - len(settled)
     snakemake(workdir)
     assert {p: p.stat().st_mtime_ns for p in settled} == settled, "finished training blocks were redone"
