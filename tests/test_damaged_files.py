@@ -96,3 +96,18 @@ def test_a_full_disk_is_named_with_path_and_cause(tmp_path):
         assert list((mount / "results").iterdir()) == []  # neither the file, nor its temporary, nor a checksum
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_undescribed_variables_are_written_as_unspecified(tmp_path):
+    """A stage that gives no long_name or units gets its variable's name and "unspecified", never nothing."""
+    import xarray as xr
+
+    from sgdnoise import io as sio
+
+    ds = xr.Dataset({"mode_amplitude": ("t", [1.0, 2.0]), "loss": ("t", [0.5, 0.4], {"long_name": "training loss", "units": "1"}),
+                     "sgd_spawn_key": ("k", [1, 2])})
+    sio.write_netcdf(ds, tmp_path / "x.nc")
+    written = xr.open_dataset(tmp_path / "x.nc")
+    assert written.mode_amplitude.attrs == {"long_name": "mode amplitude", "units": "unspecified"}
+    assert written.loss.attrs == {"long_name": "training loss", "units": "1"} and "units" not in written.sgd_spawn_key.attrs
+    assert "units" not in ds.mode_amplitude.attrs  # the caller's dataset is not changed

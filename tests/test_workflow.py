@@ -45,14 +45,15 @@ def snakemake(workdir: Path, *args, config=(), env=None, check=True):
     return result
 
 
-def planned_jobs(workdir: Path, overrides: dict | None = None, env=None) -> dict[str, int]:
-    """Rule -> job count of a dry run, with `overrides` merged into config.yaml (as a user would edit it)."""
+def planned_jobs(workdir: Path, overrides: dict | None = None, env=None, targets=()) -> dict[str, int]:
+    """Rule -> job count of a dry run (of `targets`, default rule all), with `overrides` merged into config.yaml (as a
+    user would edit it)."""
     extra = []
     if overrides:  # written outside workdir, which stays as it was
         path = Path(tempfile.mkdtemp()) / "overrides.yaml"
         path.write_text(yaml.safe_dump(overrides))
         extra = ["--configfile", "config.yaml", str(path)]
-    out = snakemake(workdir, "--dry-run", *extra, env=env).stdout
+    out = snakemake(workdir, "--dry-run", *targets, *extra, env=env).stdout
     if "Nothing to be done" in out:
         return {}
     table = out.split("Job stats:")[1].split("Reasons:")[0]
@@ -118,15 +119,23 @@ def test_netcdf_contract(quick_run):
     assert list(dims.N.values) == [10, 30, 60] and dims.temporal_variance_sgd.dims == ("point", "seed")
 
 
+# Stages whose every variable states its units; the others (Gross Sec. III, Corlouer et al.) still leave some as
+# "unspecified" (io.described): README "Outputs" says so, and this list grows as they are documented.
+DOCUMENTED = ("datasets", "gross2024_fig2", "gross2024_fig3", "gross2024_fig4", "gross2024_fig5", "gross2024_fig6", "gross2024_table1")
+
+
 def test_every_intermediate_has_provenance_and_units(quick_run):
-    """Every NetCDF file of the run: provenance, and units and long_name on every variable."""
+    """Every NetCDF file of the run: provenance, and units and long_name on every variable (stated by the stage in the
+    documented ones; elsewhere "unspecified" where the stage gave none)."""
     files = list((quick_run / "results").rglob("*.nc"))
     assert len(files) > 90
     for path in files:
+        documented = path.relative_to(quick_run / "results").parts[0] in DOCUMENTED
         with xr.open_dataset(path) as ds:
             assert {"config_hash", "git_commit", "package_versions", "sgdnoise_version", "config"} <= set(ds.attrs), path
             for name, var in ds.data_vars.items():
                 assert "long_name" in var.attrs and ("units" in var.attrs or name.endswith("spawn_key")), (path, name)
+                assert not documented or var.attrs.get("units") != "unspecified", (path, name)
     summary = xr.open_dataset(quick_run / "results/gross2024_fig3/summary.nc")
     assert summary.sgd_noise_eigenvalues.dims == ("point", "seed", "mode") and int(summary.simulated.sum()) == 2
     train = xr.open_dataset(quick_run / "results/runs/gross2024_table1_without/N10_P22_var0.25/seeds0-5.nc")

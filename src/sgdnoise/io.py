@@ -75,6 +75,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+UNSPECIFIED = "unspecified"  # the units of a variable whose stage did not state them (README, "Outputs")
+
+
+def described(ds: xr.Dataset) -> xr.Dataset:
+    """`ds` with a long_name and units on every data variable: those its stage gave, else the variable's name and
+    "unspecified", so that a reader sees what is undocumented instead of nothing (spawn keys need no units)."""
+    ds = ds.copy()
+    for name, var in ds.data_vars.items():
+        var.attrs.setdefault("long_name", name.replace("_", " "))
+        if not name.endswith("spawn_key"):
+            var.attrs.setdefault("units", UNSPECIFIED)
+    return ds
+
+
 def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
     """Write `ds` with zlib compression to a temporary name beside `path`, then rename atomically, and store the
     checksum of its bytes beside it (`./reproduce verify` compares them).
@@ -84,6 +98,7 @@ def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
     netCDF's "HDF error"."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    ds = described(ds)
     for stale in path.parent.glob(f".{path.name}.tmp*"):  # left by a job killed mid-write (SIGKILL skips `finally`)
         stale.unlink(missing_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
