@@ -123,7 +123,7 @@ rule workflow_cost:
         logs("workflow_cost", "workflow_cost"),
     params:
         step=step("workflow_cost:summarize_benchmarks", benchmark_dir="results/benchmarks", log_dir="results/logs",
-                  figures={f: {k: sorted(figure_parameters(f)[k]) for k in ("runs", "datasets")} for f in REGISTRY["figures"]}),
+                  figure_inputs={f: {k: sorted(figure_parameters(f)[k]) for k in ("runs", "datasets")} for f in REGISTRY["figures"]}),
     script:
         RUN_STEP
 

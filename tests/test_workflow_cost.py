@@ -41,7 +41,7 @@ def test_cost_per_figure_splits_a_shared_run_between_its_figures(tmp_path):
     write_job(tmp_path, "claims_table", "claims", 0.5, None)
     figures = {"fig1": {"runs": ["run_a"], "datasets": ["data_a"]}, "fig2": {"runs": ["run_a", "run_b"], "datasets": ["data_a"]}}
     workflow_cost.summarize_benchmarks(str(tmp_path / "benchmarks"), str(tmp_path / "cost.csv"), str(tmp_path / "logs"),
-                                       figure_table=str(tmp_path / "figures.csv"), figures=figures)
+                                       figure_table=str(tmp_path / "figures.csv"), figure_inputs=figures)
     cost = pd.read_csv(tmp_path / "figures.csv", index_col="figure")
     assert cost.loc["fig1"].to_dict() == {"jobs": 2.0, "wall_s": 3.0 + 0.5 + 2.0, "simulation_s": 3.5}
     assert cost.loc["fig2"].to_dict() == {"jobs": 2.0, "wall_s": 3.0 + 4.0 + 0.5, "simulation_s": 7.5}

@@ -46,11 +46,11 @@ def summarize_figures(jobs: pd.DataFrame, figures: dict[str, dict]) -> pd.DataFr
     return summary.round(2)
 
 
-def summarize_benchmarks(benchmark_dir: str, table: str, log_dir: str, figure_table: str | None = None, figures: dict | None = None,
+def summarize_benchmarks(benchmark_dir: str, table: str, log_dir: str, figure_table: str | None = None, figure_inputs: dict | None = None,
                          **_inputs) -> None:
     """Per rule: jobs, total and largest wall time, largest peak memory (max_rss) of any job, and the total time in
     imports and in the step function (from the job's log), whose difference to the wall time is the fixed cost.
-    With `figures` ({figure: {"runs": [...], "datasets": [...]}}), also the cost per figure into `figure_table`.
+    With `figure_inputs` ({figure: {"runs": [...], "datasets": [...]}}), also the cost per figure into `figure_table`.
 
     `benchmark_dir` holds one folder per rule (results/benchmarks/<rule>/<stem>.tsv), as the rules declare, and the
     job's log is <log_dir>/<rule>/<stem>.log; the other inputs only order this step after the run it summarises.
@@ -73,4 +73,4 @@ def summarize_benchmarks(benchmark_dir: str, table: str, log_dir: str, figure_ta
     summary["fixed_cost_s_per_job"] = (summary.total_wall_s - summary.total_function_s) / summary.jobs
     summary.round(2).to_csv(table)
     if figure_table is not None:
-        summarize_figures(jobs, figures or {}).to_csv(figure_table)
+        summarize_figures(jobs, figure_inputs or {}).to_csv(figure_table)
