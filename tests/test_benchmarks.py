@@ -1,7 +1,7 @@
 """The benchmark's baselines compute the engine's dynamics: fed the same random streams, each reproduces the
 engine's weights to rounding on a tiny case. No test here asserts a wall time.
 
-That the explicit Sigma equals the matrix-free sampler's covariance is tested in test_sde_noise.py
+That the explicit Sigma equals the matrix-free sampler's covariance is tested in test_noise_covariance.py
 (test_matrix_free_deep_noise_has_the_appendix_b_covariance); here only the explicit route's square root and drift.
 """
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sgdnoise import benchmarks as bm
-from sgdnoise.engine import sde_noise
+from sgdnoise import noise_covariance
 
 STEPS = 37  # not a multiple of the record interval: the engine then records every step
 
@@ -63,7 +63,7 @@ def test_explicit_sigma_route_has_the_right_square_root_and_drift():
     weights = [w[0] for w in problem.w0]
     n_params = sum(w.size for w in weights)
     _, root = bm.explicit_sigma_step(weights, problem.teacher, problem.label_noise_std, problem.dt, 1.0, np.zeros(n_params))
-    sigma = sde_noise.deep_linear_noise_covariance(weights, problem.teacher, problem.label_noise_std)
+    sigma = noise_covariance.deep_linear_noise_covariance(weights, problem.teacher, problem.label_noise_std)
     np.testing.assert_allclose(root @ root.T, sigma, rtol=0, atol=1e-12 * np.abs(sigma).max())
     # The step is linear in xi: its noise covariance is scale^2 R R^T = scale^2 Sigma.
     base, _ = bm.explicit_sigma_step(weights, problem.teacher, problem.label_noise_std, problem.dt, 0.7, np.zeros(n_params))

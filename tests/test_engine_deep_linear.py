@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sgdnoise import engine
-from sgdnoise.engine import sde_noise
+from sgdnoise import noise_covariance
 
 WIDTHS = (4, 5, 3, 3)  # d_0 .. d_L: non-square layers catch transposed index bugs
 N_SEEDS = 3
@@ -39,7 +39,7 @@ def product(weights):
 
 def sandwich(weights, r):
     """W_>l^T R W_<l^T for every layer: minus the gradient when R = Delta (Prop. 3.1)."""
-    prefix, suffix = sde_noise.partial_products(weights)
+    prefix, suffix = noise_covariance.partial_products(weights)
     return [q.T @ r @ a.T for a, q in zip(prefix, suffix)]
 
 
@@ -73,24 +73,24 @@ def check_run(run, trajectories, sums=True):
 def reference_online_sgd(weights, m, draws, lr, b, sigma_q):
     """One seed: a batch X (b x d_0), Y = X M^T + sigma_q Xi; W_l += (eta/b) W_>l^T (Y - X W^T)^T X W_<l^T."""
     d0, dL = m.shape[1], m.shape[0]
-    out = [records_of(weights, m, population_loss(weights, m, sigma_q), sde_noise.modewise_noise_variance(weights, m, sigma_q))]
+    out = [records_of(weights, m, population_loss(weights, m, sigma_q), noise_covariance.modewise_noise_variance(weights, m, sigma_q))]
     for z in draws:
         x = z[: b * d0].reshape(b, d0)
         y = x @ m.T + (sigma_q * z[b * d0 : b * (d0 + dL)].reshape(b, dL) if sigma_q > 0 else 0.0)
         error = (y - x @ product(weights).T).T @ x / b
         weights = [w + lr * g for w, g in zip(weights, sandwich(weights, error))]
-        out.append(records_of(weights, m, population_loss(weights, m, sigma_q), sde_noise.modewise_noise_variance(weights, m, sigma_q)))
+        out.append(records_of(weights, m, population_loss(weights, m, sigma_q), noise_covariance.modewise_noise_variance(weights, m, sigma_q)))
     return np.array(out)
 
 
 def reference_sde(weights, m, draws, lr, b, sigma_q, dt):
-    """Euler-Maruyama: W_l += dt W_>l^T Delta W_<l^T + sqrt(eta dt / b) (matrix-free noise of sde_noise)."""
-    out = [records_of(weights, m, population_loss(weights, m, sigma_q), sde_noise.modewise_noise_variance(weights, m, sigma_q))]
+    """Euler-Maruyama: W_l += dt W_>l^T Delta W_<l^T + sqrt(eta dt / b) (matrix-free noise of noise_covariance)."""
+    out = [records_of(weights, m, population_loss(weights, m, sigma_q), noise_covariance.modewise_noise_variance(weights, m, sigma_q))]
     for z in draws:
         drift = sandwich(weights, m - product(weights))
-        noise = sde_noise.deep_linear_noise(weights, m, sigma_q, z)
+        noise = noise_covariance.deep_linear_noise(weights, m, sigma_q, z)
         weights = [w + dt * g + np.sqrt(lr * dt / b) * n for w, g, n in zip(weights, drift, noise)]
-        out.append(records_of(weights, m, population_loss(weights, m, sigma_q), sde_noise.modewise_noise_variance(weights, m, sigma_q)))
+        out.append(records_of(weights, m, population_loss(weights, m, sigma_q), noise_covariance.modewise_noise_variance(weights, m, sigma_q)))
     return np.array(out)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sgdnoise import engine
-from sgdnoise.engine import sde_noise
+from sgdnoise import noise_covariance
 
 N_IN, N_HIDDEN, P, N_SEEDS = 5, 4, 13, 3
 KW = dict(burn_in_steps=12, measure_steps=48, record_every=3, trace_every=6)
@@ -52,12 +52,12 @@ def reference_sgd(x, y, first, second, uniforms, lr, replacement):
 
 
 def reference_sgf(x, y, first, second, draws, lr, dt, batch_size, noise_form, replacement):
-    """Euler-Maruyama of Eqs. (3.15)-(3.16) with the noise eps of sde_noise.two_layer_noise."""
+    """Euler-Maruyama of Eqs. (3.15)-(3.16) with the noise eps of noise_covariance.two_layer_noise."""
     out = [record(first, second, x, y)]
     for z in draws:
         w = second @ first
         g = (y - x @ w) @ x / len(x)
-        e = dt * g + np.sqrt(lr * dt) * sde_noise.two_layer_noise(w, x, y, batch_size, z, noise_form, replacement)
+        e = dt * g + np.sqrt(lr * dt) * noise_covariance.two_layer_noise(w, x, y, batch_size, z, noise_form, replacement)
         first, second = first + np.outer(second, e), second + first @ e
         out.append(record(first, second, x, y))
     return np.array(out)

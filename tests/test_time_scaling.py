@@ -11,7 +11,7 @@ import pytest
 import scipy.stats
 
 from sgdnoise import engine
-from sgdnoise.engine import sde_noise
+from sgdnoise import noise_covariance
 
 N_STEPS = 20_000  # one step from the same state in every "seed"
 ONE_STEP = dict(burn_in_steps=0, measure_steps=1, record_every=1, trace_every=1)
@@ -55,7 +55,7 @@ def deep_state():
 
 
 def population_gradient(weights, teacher):
-    prefix, suffix = sde_noise.partial_products(weights)
+    prefix, suffix = noise_covariance.partial_products(weights)
     delta = teacher - weights[1] @ weights[0]
     return np.concatenate([-(q.T @ delta @ a.T).ravel() for a, q in zip(prefix, suffix)])
 
@@ -77,7 +77,7 @@ def test_deep_linear_one_step_moments(method):
     if method == "langevin":
         covariance = noise_std**2 * lr * lr * np.eye(g.size)  # N(0, noise_std^2 eta dt I) at dt = eta
     else:
-        covariance = lr**2 / b * sde_noise.deep_linear_noise_covariance(weights, teacher, sigma_q)  # (eta^2 / b) Sigma
+        covariance = lr**2 / b * noise_covariance.deep_linear_noise_covariance(weights, teacher, sigma_q)  # (eta^2 / b) Sigma
     v = directions(g.size, extra=[g, np.linalg.eigh(covariance)[1][:, -1]])
     z = z_scores(increments, -lr * g, covariance, v)
     assert np.max(z) < limit(z.size), (method, np.round(z, 1))

@@ -190,7 +190,7 @@ def test_plot_change_reruns_only_the_figure(quick_run):
 def test_sweep_value_change_reruns_only_that_point_and_downstream(quick_run):
     jobs = planned_jobs(quick_run, {"quick": {"datasets": {"gross2024_fig5_spectrum": {"N": 20, "P_over_N": [1.5, 2.0, 4.0]}}}})
     assert jobs == {"teacher_student_data": 1, "single_layer_sgd": 2, "gross2024_fig5_statistics": 1, "gross2024_fig5_theory": 1,
-                    "gross2024_fig5_summary": 1, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, "gross2024_fig5_caption": 1, **AFTER_CLAIMS}
+                    "gross2024_fig5_summary": 1, "gross2024_fig5_claims": 1, "gross2024_fig5_figure": 1, **AFTER_CLAIMS}
 
 
 # Tiny runs of every deep linear method, as the Corlouer figures will declare them (no figure reads them yet).
@@ -231,12 +231,12 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 # What follows any change of a figure's claims: the merged table, its check, the cost and the report pages.
-AFTER_CLAIMS = {"claims_table": 1, "claims_check": 1, "workflow_cost": 1, "report_pages": 1}
+AFTER_CLAIMS = {"claims_table": 1, "claims_check": 1, "workflow_cost": 1, "report_pages": 1, "report_captions": 1}
 
 
 def figure_tail(*figures):
-    """A figure's last rules: claims, figure (or table) and report caption."""
-    return {f"gross2024_{f}_{step}": 1 for f in figures for step in ("claims", "table" if f == "table1" else "figure", "caption")}
+    """A figure's last rules: claims and figure (or table); its report caption is in AFTER_CLAIMS."""
+    return {f"gross2024_{f}_{step}": 1 for f in figures for step in ("claims", "table" if f == "table1" else "figure")}
 
 
 # What follows the training: every rule downstream of all single-layer SGD runs (quick scale), Fig. 4's settling
@@ -256,7 +256,7 @@ AFTER_TRAINING = {"gross2024_fig3_statistics": 2, "gross2024_fig3_summary": 1,
         ("gross2024/fig5/plot.py", "from ... import io", "# a comment\nfrom ... import io", {}),
         ("gross2024/runs.py", "omega_0 that sets a run's time scale", "the slowest relaxation rate, which sets the time scale", {}),
         # a constant used by claims code only: no training, no theory
-        ("gross2024/fig6/stages.py", "SLOPE_LIMIT = 0.25", "SLOPE_LIMIT = 0.3", {"gross2024_fig6_claims": 1, "gross2024_fig6_caption": 1, **AFTER_CLAIMS}),
+        ("gross2024/fig6/stages.py", "SLOPE_LIMIT = 0.25", "SLOPE_LIMIT = 0.3", {"gross2024_fig6_claims": 1, **AFTER_CLAIMS}),
         # a constant of a stage module that the table's plot module imports
         ("gross2024/table1/stages.py", '"final_loss": "training loss, time average"', '"final_loss": "training loss, time-averaged"',
          {"gross2024_table1_statistics": 4, "gross2024_table1_theory": 4, "gross2024_table1_summary": 1, **figure_tail("table1"), **AFTER_CLAIMS}),

@@ -65,7 +65,7 @@ import numpy as np
 
 from . import engine
 from .gross2024 import data
-from .engine import sde_noise
+from . import noise_covariance
 from .gross2024 import theory_sec2 as gross_single
 
 COLUMNS = ["workload", "implementation", "seed_steps_per_s", "gflops", "ratio_to_naive", "ratio_to_torch", "threads", "seeds", "steps",
@@ -335,7 +335,7 @@ def _symmetric_gaussian(draws, d0):
 
 
 def naive_sde(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
-    """Euler-Maruyama per seed and step with the matrix-free noise (sde_noise.deep_linear_noise):
+    """Euler-Maruyama per seed and step with the matrix-free noise (noise_covariance.deep_linear_noise):
     W_l += W_>l^T (dt Delta + sqrt(eta dt / b) (Delta Z + sigma_q N)) W_<l^T."""
     d0, dL = pr.widths[0], pr.widths[-1]
     n_z = d0 * (d0 + 1) // 2
@@ -361,7 +361,7 @@ def explicit_sigma_step(weights, teacher, label_noise_std, dt, scale, xi):
     """One Euler-Maruyama step through the explicit covariance: Sigma(theta) of Prop. 3.2 in the engine's
     parameter order, its symmetric square root R = V sqrt(Lambda) (R R^T = Sigma; eigh because Sigma is
     singular), noise = R xi with xi ~ N(0, I_params). Returns the new weights and R."""
-    sigma = sde_noise.deep_linear_noise_covariance(weights, teacher, label_noise_std)
+    sigma = noise_covariance.deep_linear_noise_covariance(weights, teacher, label_noise_std)
     values, vectors = np.linalg.eigh(sigma)
     root = vectors * np.sqrt(np.clip(values, 0.0, None))
     noise = root @ xi

@@ -85,7 +85,7 @@ PAPER_TITLES = {"gross2024": "Gross, Raulf, Räth 2024", "corlouer2026": "Corlou
 def register(paper, figure, *, inputs, claims, render, kind="figure", section=None):
     """A figure's (or table's) last steps, from its summaries `inputs` ({argument: path}): the Snakefile makes
     the rules <figure>_claims (claims step -> results/<figure>/claims.csv), <figure>_<kind> (render step ->
-    results/figures/<figure>.png, .pdf, or results/tables/<figure>.csv) and <figure>_caption (its report caption),
+    results/figures/<figure>.png, .pdf, or results/tables/<figure>.csv); rule report_captions writes its report caption,
     collected by rule all, rule <paper> and the claims table. Caption text: workflow/report/<paper>/<name>.rst,
     <name> the figure without its paper prefix; `section` (e.g. "Sec. II C 1") groups it in the report."""
     name = figure.removeprefix(paper + "_")

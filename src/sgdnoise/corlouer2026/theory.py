@@ -21,9 +21,8 @@ from functools import reduce
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy import integrate, optimize, special, stats
 
-from ..engine.sde_noise import commutation_matrix, deep_linear_noise_covariance, partial_products
+from ..noise_covariance import commutation_matrix, deep_linear_noise_covariance, partial_products
 
 
 # ------------------------------------------------------------------------------ balanced aligned reduction
@@ -43,6 +42,8 @@ def gradient_flow_time(w, s: float, w0: float, depth: int):
     b = 1 - p
 
     def antiderivative(z):
+        from scipy import special  # scipy only where it is used: the stages importing this module stay light
+
         if depth == 2:
             return np.log(z / (1 - z))
         return z**b / b * special.hyp2f1(1.0, b, b + 1.0, z)
@@ -69,6 +70,8 @@ def mode_trajectory(t, s: float, w0: float, depth: int) -> np.ndarray:
         return s / (1 + (s / w0 - 1) * np.exp(-2 * s * t))
 
     def solve(time):
+        from scipy import optimize
+
         if time <= 0:
             return w0
         upper = s * (1 - 1e-10)  # w reaches s only as t -> infinity
@@ -279,6 +282,8 @@ def balanced_weights(singular_values, widths: Sequence[int], rng: np.random.Gene
     depth = len(widths) - 1
     if sigma.size > min(widths) or np.any(sigma < 0):
         raise ValueError(f"need at most min(widths) = {min(widths)} non-negative singular values, got {sigma}")
+    from scipy import stats
+
     bases = [np.eye(d) if rng is None else stats.ortho_group.rvs(d, random_state=rng) if d > 1 else np.eye(1) for d in widths]
     if right is not None:
         bases[0] = np.asarray(right, dtype=float)
@@ -326,6 +331,8 @@ def stationary_density(drift: Callable[[np.ndarray], np.ndarray], diffusion: Cal
     The mode is refined by a parabola through the three largest log-density points. With the corrected Ito drift the
     density has a power-law tail p ~ w^{-2 - 3(L-1)/L} (at large w the Ito drift outgrows the gradient drift), so
     unless beta is small the grid must reach far beyond s."""
+    from scipy import integrate
+
     grid = np.asarray(grid, dtype=float)
     d = diffusion(grid)
     log_p = integrate.cumulative_simpson(2 * drift(grid) / d, x=grid, initial=0.0) - np.log(d)

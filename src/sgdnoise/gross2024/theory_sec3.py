@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg
 
 # Relative cut-off below which an eigenvalue of Gamma counts as zero. The nonzero eigenvalues are >= sigma_x^2 D2 and
 # <= sigma_x^2 (D2 + max D1) (3.28), so the spectrum is separated from the structural zeros (~1e-16 relative)
@@ -125,6 +124,8 @@ def linearized_covariance_dense(Gamma: np.ndarray, Lambda: np.ndarray) -> np.nda
     restricted to range(Gamma) (the null-space modes feel no noise when range(Lambda) is in range(Gamma) and stay 0).
     Valid for any Lambda, not only Lambda proportional to Gamma."""
     Q = range_basis(Gamma)
+    import scipy.linalg  # here, not at the top: most stages importing this module never call it
+
     reduced = scipy.linalg.solve_continuous_lyapunov(Q.T @ Gamma @ Q, Q.T @ Lambda @ Q)
     return Q @ reduced @ Q.T
 

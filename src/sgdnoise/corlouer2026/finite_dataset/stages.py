@@ -32,7 +32,7 @@ def finite_population_factor(n: int, b):
 
 def per_sample_mode_gradients(weights, inputs, labels, u, v) -> np.ndarray:
     """c (N, mode): a_alpha^T grad_theta of 1/2 ||y_i - W x_i||^2, per sample (engine parameter order)."""
-    from ...engine.sde_noise import partial_products
+    from ...noise_covariance import partial_products
     from ..theory import mode_gradient
 
     prefix, suffix = partial_products(weights)

@@ -13,7 +13,6 @@ sampled OU process with its mean subtracted, the rate fit) are tested against ex
 from __future__ import annotations
 
 import numpy as np
-import scipy.optimize
 import xarray as xr
 
 from ... import claims as claimsmod
@@ -73,6 +72,8 @@ def fit_relaxation_rate(autocovariance_values: np.ndarray, n: int, *, decay: flo
     def cost(log_rate):
         e = ou_expected_autocovariance(np.exp(log_rate), n, last)
         return float(np.sum((C - (C @ e) / (e @ e) * e) ** 2))
+
+    import scipy.optimize  # here, not at the top: most stages importing this module never call it
 
     result = scipy.optimize.minimize_scalar(cost, bounds=(np.log(guess) - 3, np.log(guess) + 3), method="bounded",
                                             options={"xatol": 1e-6})

@@ -6,7 +6,7 @@ from functools import reduce
 import numpy as np
 import pytest
 
-from sgdnoise.engine import sde_noise
+from sgdnoise import noise_covariance
 
 WIDTHS = (3, 4, 2, 3)  # d_0 .. d_L, non-square
 
@@ -28,7 +28,7 @@ def linear_map_covariance(sample, n_draws):
 
 
 def deep_sampler(weights, teacher, sigma_q):
-    return lambda draws: np.concatenate([n.ravel() for n in sde_noise.deep_linear_noise(weights, teacher, sigma_q, draws)])
+    return lambda draws: np.concatenate([n.ravel() for n in noise_covariance.deep_linear_noise(weights, teacher, sigma_q, draws)])
 
 
 def n_deep_draws(sigma_q):
@@ -37,7 +37,7 @@ def n_deep_draws(sigma_q):
 
 def per_sample_gradients(weights, teacher, sigma_q, x, xi):
     """Row-major flattened per-sample gradients -W_>l^T eps x^T W_<l^T of 1/2 ||y - W x||^2, y = M x + sigma_q xi."""
-    prefix, suffix = sde_noise.partial_products(weights)
+    prefix, suffix = noise_covariance.partial_products(weights)
     eps = x @ (teacher - product(weights)).T + sigma_q * xi
     return np.concatenate([-np.einsum("ni,nj->nij", eps @ q, x @ a.T).reshape(len(x), -1) for a, q in zip(prefix, suffix)], axis=1)
 
@@ -57,7 +57,7 @@ def assert_within_standard_errors(samples, expected, n_se):
 def test_matrix_free_deep_noise_has_the_appendix_b_covariance(sigma_q):
     """Exact: the sampler is linear in its normals, so its covariance is A A^T, which must equal Sigma to rounding."""
     weights, teacher, _ = network(sigma_q=sigma_q)
-    explicit = sde_noise.deep_linear_noise_covariance(weights, teacher, sigma_q)
+    explicit = noise_covariance.deep_linear_noise_covariance(weights, teacher, sigma_q)
     sampled = linear_map_covariance(deep_sampler(weights, teacher, sigma_q), n_deep_draws(sigma_q))
     np.testing.assert_allclose(sampled, explicit, rtol=1e-12, atol=1e-12 * np.abs(explicit).max())
     # rank <= d_0 (d_0 + 1)/2 without label noise (the rank of I + C)
@@ -72,12 +72,12 @@ def test_appendix_b_covariance_matches_monte_carlo_of_per_sample_gradients():
     any of them exceeds 5 SE is ~2e-4.
     """
     weights, teacher, sigma_q = network(seed=1)
-    explicit = sde_noise.deep_linear_noise_covariance(weights, teacher, sigma_q)
+    explicit = noise_covariance.deep_linear_noise_covariance(weights, teacher, sigma_q)
     rng = np.random.default_rng(2)
     n = 200_000
     x = rng.standard_normal((n, WIDTHS[0]))
     grads = per_sample_gradients(weights, teacher, sigma_q, x, rng.standard_normal((n, WIDTHS[-1])))
-    population = np.concatenate([-(q.T @ (teacher - product(weights)) @ a.T).ravel() for a, q in zip(*sde_noise.partial_products(weights))])
+    population = np.concatenate([-(q.T @ (teacher - product(weights)) @ a.T).ravel() for a, q in zip(*noise_covariance.partial_products(weights))])
     noise = grads - population
     assert_within_standard_errors(noise, explicit, n_se=5.0)
     # ... and the matrix-free sampler's exact covariance against the same Monte Carlo
@@ -89,7 +89,7 @@ def test_main_text_jacobian_is_a_typo():
     """d vec(W) / d vec(W_l) = W_<l^T (x) W_>l (appendix B, notes); the main text's W_<l^T (x) W_>l^T is not it."""
     rng = np.random.default_rng(4)
     weights = [rng.normal(size=(3, 3)) for _ in range(3)]  # square, so that the printed form at least has the right shape
-    prefix, suffix = sde_noise.partial_products(weights)
+    prefix, suffix = noise_covariance.partial_products(weights)
     l, h = 1, 1e-6
     vec = lambda a: a.T.ravel()  # column stacking
     jac = np.empty((9, 9))
@@ -106,14 +106,14 @@ def test_main_text_jacobian_is_a_typo():
 def test_modewise_noise_variance_is_the_contraction_of_sigma():
     """||Mk + Mk^T||^2/2 + sigma_q^2 ||K||^2 equals a_alpha^T Sigma a_alpha with a_alpha = vec W_>l^T u v^T W_<l^T (Prop. 3.3)."""
     weights, teacher, sigma_q = network(seed=3)
-    explicit = sde_noise.deep_linear_noise_covariance(weights, teacher, sigma_q)
-    prefix, suffix = sde_noise.partial_products(weights)
+    explicit = noise_covariance.deep_linear_noise_covariance(weights, teacher, sigma_q)
+    prefix, suffix = noise_covariance.partial_products(weights)
     left, _, right_t = np.linalg.svd(teacher)
     expected = []
     for alpha in range(min(teacher.shape)):
         a = np.concatenate([(q.T @ np.outer(left[:, alpha], right_t[alpha]) @ p.T).ravel() for p, q in zip(prefix, suffix)])
         expected.append(a @ explicit @ a)
-    np.testing.assert_allclose(sde_noise.modewise_noise_variance(weights, teacher, sigma_q), expected, rtol=1e-12)
+    np.testing.assert_allclose(noise_covariance.modewise_noise_variance(weights, teacher, sigma_q), expected, rtol=1e-12)
 
 
 # ------------------------------------------------------------------------------------------ two-layer
@@ -128,8 +128,8 @@ def two_layer_problem():
 def test_exact_two_layer_noise_has_the_minibatch_covariance():
     x, y, w = two_layer_problem()
     for replacement in (True, False):
-        sampled = linear_map_covariance(lambda z: sde_noise.two_layer_noise(w, x, y, 3, z, "exact", replacement), len(x))
-        np.testing.assert_allclose(sampled, sde_noise.two_layer_noise_covariance(w, x, y, 3, replacement), rtol=1e-12, atol=1e-15)
+        sampled = linear_map_covariance(lambda z: noise_covariance.two_layer_noise(w, x, y, 3, z, "exact", replacement), len(x))
+        np.testing.assert_allclose(sampled, noise_covariance.two_layer_noise_covariance(w, x, y, 3, replacement), rtol=1e-12, atol=1e-15)
 
 
 def test_wick_two_layer_noise_has_the_gaussian_closure_covariance():
@@ -138,7 +138,7 @@ def test_wick_two_layer_noise_has_the_gaussian_closure_covariance():
     r = y - x @ w
     g = r @ x / len(x)
     expected = (np.mean(r**2) * x.T @ x / len(x) + np.outer(g, g)) / 3
-    sampled = linear_map_covariance(lambda z: sde_noise.two_layer_noise(w, x, y, 3, z, "wick"), x.shape[1] + 1)
+    sampled = linear_map_covariance(lambda z: noise_covariance.two_layer_noise(w, x, y, 3, z, "wick"), x.shape[1] + 1)
     np.testing.assert_allclose(sampled, expected, rtol=1e-12)
 
 
@@ -153,4 +153,4 @@ def test_two_layer_covariance_matches_monte_carlo_of_minibatch_gradients(replace
     batches = rng.integers(0, P, (n, S)) if replacement else np.argsort(rng.random((n, P)), axis=1)[:, :S]
     r = y - x @ w
     noise = np.einsum("nk,nki->ni", r[batches], x[batches]) / S - r @ x / P
-    assert_within_standard_errors(noise, sde_noise.two_layer_noise_covariance(w, x, y, S, replacement), n_se=5.0)
+    assert_within_standard_errors(noise, noise_covariance.two_layer_noise_covariance(w, x, y, S, replacement), n_se=5.0)
