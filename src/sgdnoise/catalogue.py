@@ -295,6 +295,14 @@ def data_kwargs(dataset: dict, label: str, data_seed: int) -> dict:
                 teacher_variance=dataset["teacher_variance"], inputs=dataset["inputs"], labels=dataset["labels"])
 
 
+def kernel_family(run: dict) -> str:
+    """The numba kernel family (sgdnoise.engine.warmup.FAMILIES) a run's training jobs call, compiled once before them."""
+    if run["dynamics"] == DEEP_LINEAR_FAMILY:
+        return {"online_sgd": "deep_linear_sgd", "gradient_flow": "deep_linear_flow", "offline_sgd": "deep_linear_offline"}.get(run["method"],
+                                                                                                                               "deep_linear_euler")
+    return {SINGLE_LAYER_FAMILY: "single_layer", TWO_LAYER_FAMILY: "two_layer"}[run["dynamics"]]
+
+
 def train_step(run: dict, datasets: dict, label: str, first: int, last: int, seeds: dict, engine: dict) -> tuple[str, dict]:
     """(stage function, keyword arguments) of one seed block of a run; `seeds` is the config's root entropies."""
     if run["dynamics"] == DEEP_LINEAR_FAMILY:

@@ -20,9 +20,33 @@ rule teacher_student_data:
         RUN_STEP
 
 
+rule engine_kernels:
+    """The numba kernels of one family compiled into numba's on-disk cache before the training jobs that call them
+    (a fresh clone compiles each once, and two concurrent jobs never compile the same kernel)."""
+    output:
+        output=results("engine/{family}.txt"),
+    log:
+        logs("engine_kernels", "{family}"),
+    benchmark:
+        benchmarks("engine_kernels", "{family}")
+    wildcard_constraints:
+        family=r"[a-z_]+",
+    params:
+        step=lambda w: step("engine.warmup:compile_family", family=w.family),
+    script:
+        RUN_STEP
+
+
+def kernel_stamp(w):
+    """Unnamed input of a training job: its kernel family's compile stamp, ancient so that recompiling (after an engine
+    edit, which reruns the training through its own code hash anyway) never counts as newer input."""
+    return ancient(results(f"engine/{sgdnoise.catalogue.kernel_family(RUNS[w.run])}.txt"))
+
+
 rule single_layer_sgd:
     """Minibatch SGD (Gross Eq. 2.11) for one block of seeds of one point of a run: a stationary window or a log-time trace."""
     input:
+        kernel_stamp,
         data_path=lambda w: dataset_file(RUNS[w.run]["dataset"], w.point),
     output:
         output=results("runs/{run}/{point}/seeds{first}-{last}.nc"),
@@ -44,7 +68,7 @@ rule single_layer_sgd:
 
 use rule single_layer_sgd as deep_linear with:
     input:
-        [],  # deep linear runs draw their data online (GD: its fixed dataset, inside the job)
+        kernel_stamp,  # and no data file: deep linear runs draw their data online (GD: its fixed dataset, inside the job)
     log:
         logs("deep_linear", "{run}/{point}/seeds{first}-{last}"),
     benchmark:
@@ -58,6 +82,7 @@ use rule single_layer_sgd as deep_linear with:
 
 use rule single_layer_sgd as two_layer with:
     input:
+        kernel_stamp,
         data_path=lambda w: dataset_file(RUNS[w.run]["dataset"], sgdnoise.catalogue.run_point(RUNS[w.run], DATASETS, w.point)["dataset_label"]),
     log:
         logs("two_layer", "{run}/{point}/seeds{first}-{last}"),
