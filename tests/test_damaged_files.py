@@ -111,3 +111,20 @@ def test_undescribed_variables_are_written_as_unspecified(tmp_path):
     assert written.mode_amplitude.attrs == {"long_name": "mode amplitude", "units": "unspecified"}
     assert written.loss.attrs == {"long_name": "training loss", "units": "1"} and "units" not in written.sgd_spawn_key.attrs
     assert "units" not in ds.mode_amplitude.attrs  # the caller's dataset is not changed
+
+
+def test_describe_and_keep_variable_attrs():
+    """io.describe sets long_name and units of the named variables (None keeps the long_name); io.keep_variable_attrs
+    gives back the attributes a concat with combine_attrs="drop" removed, without overriding those the result has."""
+    import xarray as xr
+
+    from sgdnoise import io as sio
+
+    part = xr.Dataset({"rate": ("t", [1.0], {"long_name": "decay rate"}), "count": ("t", [3])})
+    sio.describe(part, {"rate": (None, "1/time"), "count": ("record intervals", "count"), "absent": ("skipped", "1")})
+    assert part.rate.attrs == {"long_name": "decay rate", "units": "1/time"} and part["count"].attrs == {"long_name": "record intervals", "units": "count"}
+    stacked = xr.concat([part, part], dim="point", combine_attrs="drop")
+    assert stacked.rate.attrs == {}
+    stacked["count"].attrs["units"] = "intervals"
+    sio.keep_variable_attrs(stacked, [part])
+    assert stacked.rate.attrs == part.rate.attrs and stacked["count"].attrs == {"long_name": "record intervals", "units": "intervals"}

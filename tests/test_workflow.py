@@ -121,9 +121,13 @@ def test_netcdf_contract(quick_run):
     assert list(dims.N.values) == [10, 30, 60] and dims.temporal_variance_sgd.dims == ("point", "seed")
 
 
-# Stages whose every variable states its units; the others (Gross Sec. III, Corlouer et al.) still leave some as
-# "unspecified" (io.described): README "Outputs" says so, and this list grows as they are documented.
-DOCUMENTED = ("datasets", "gross2024_fig2", "gross2024_fig3", "gross2024_fig4", "gross2024_fig5", "gross2024_fig6", "gross2024_table1")
+# Stages whose every variable states its units (io.described writes "unspecified" where a stage gave none): every
+# results/ directory but runs/, whose two-layer runs leave n_records unspecified (gross2024.two_layer_runs).
+DOCUMENTED = ("datasets", "gross2024_fig2", "gross2024_fig3", "gross2024_fig4", "gross2024_fig5", "gross2024_fig6", "gross2024_table1",
+              "gross2024_fig8", "gross2024_fig9", "gross2024_relaxation", "gross2024_ivfr",
+              "corlouer2026_modes", "corlouer2026_fig1", "corlouer2026_fig2", "corlouer2026_fig3", "corlouer2026_fig4", "corlouer2026_fig5",
+              "corlouer2026_fig6", "corlouer2026_fig7", "corlouer2026_fig9", "corlouer2026_fig10", "corlouer2026_fig11", "corlouer2026_fig12",
+              "corlouer2026_balance", "corlouer2026_finite_dataset", "corlouer2026_prop52")
 
 
 def test_every_intermediate_has_provenance_and_units(quick_run):

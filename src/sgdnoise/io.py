@@ -89,6 +89,30 @@ def described(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
+def describe(ds: xr.Dataset, descriptions: dict[str, tuple[str | None, str]]) -> xr.Dataset:
+    """Set, in place, the long_name and units of the data variables of `ds` named in `descriptions` ({name: (long_name,
+    units)}; a long_name of None keeps the variable's own). Names that `ds` does not hold are skipped. Returns `ds`."""
+    for name, (long_name, units) in descriptions.items():
+        if name in ds.data_vars:
+            if long_name is not None:
+                ds[name].attrs["long_name"] = long_name
+            ds[name].attrs["units"] = units
+    return ds
+
+
+def keep_variable_attrs(target: xr.Dataset, sources) -> xr.Dataset:
+    """In place: every data variable of `target` gets the attributes it lacks from the first of the datasets `sources`
+    holding it (those that a concat or merge with combine_attrs="drop", or drop_attrs(), removed). Returns `target`."""
+    sources = list(sources)
+    for name in target.data_vars:
+        for source in sources:
+            if name in source.data_vars:
+                for key, value in source[name].attrs.items():
+                    target[name].attrs.setdefault(key, value)
+                break
+    return target
+
+
 def write_netcdf(ds: xr.Dataset, path: str | os.PathLike) -> None:
     """Write `ds` with zlib compression to a temporary name beside `path`, then rename atomically, and store the
     checksum of its bytes beside it (`./reproduce verify` compares them).

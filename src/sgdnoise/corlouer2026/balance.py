@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from .. import io
+from . import RATE_UNITS, TIME_UNITS
 
 
 def open_run(paths: list[str]) -> xr.Dataset:
@@ -47,8 +48,9 @@ def balance_statistics(train_paths: list[str], output: str, *, teacher_singular_
             "imbalance_numerator": (("seed", "trace", "pair"), numerator, {"long_name": "||W_l W_l^T - W_{l+1}^T W_{l+1}||_F (Eq. 33's numerator)", "units": "1"}),
             "layer_norm": (("seed", "trace", "layer"), np.stack([np.linalg.norm(w, axis=(-2, -1)) for w in weights], axis=-1),
                            {"long_name": "||W_l||_F", "units": "1"}),
-            "cross_diffusion": (("seed", "trace", "mode", "mode_j"), diffusion, {"long_name": "D_ab = (eta / b) a_a^T Sigma a_b (Prop. 3.3)", "units": "1"}),
-            "time": (("trace",), run.time.values, {"long_name": "continuum time t = eta * step", "units": "1"}),
+            "cross_diffusion": (("seed", "trace", "mode", "mode_j"), diffusion,
+                                {"long_name": "D_ab = (eta / b) a_a^T Sigma a_b (Prop. 3.3, Eq. 29)", "units": RATE_UNITS}),
+            "time": (("trace",), run.time.values, {"long_name": "continuum time t = eta * step", "units": TIME_UNITS}),
         },
         coords={"seed": run.seed.values, "trace": np.arange(run.sizes["time"]), "pair": pairs, "layer": np.arange(1, len(weights) + 1), "mode": np.arange(n_modes),
                 "mode_j": np.arange(n_modes), "singular_value": ("mode", np.asarray(teacher_singular_values, dtype=float))},
@@ -64,4 +66,4 @@ def stack_cases(statistics_paths: list[str], output: str, *, labels: list[str], 
     stacked = stacked.assign_coords(case=labels, depth=("case", [int(c.attrs["depth"]) for c in cases]),
                                     initialization=("case", [c.attrs["initialization"] for c in cases]))
     stacked.attrs = io.provenance(provenance)
-    io.write_netcdf(stacked, output)
+    io.write_netcdf(io.keep_variable_attrs(stacked, cases), output)  # combine_attrs="drop" dropped them

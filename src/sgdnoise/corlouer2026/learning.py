@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from .. import io
-from . import theory
+from . import RATE_UNITS, TIME_UNITS, theory
 
 
 def open_runs(paths: list[str]) -> xr.Dataset:
@@ -135,8 +135,9 @@ def mode_statistics(run_paths: list[str], output: str, *, singular_values: list[
             variables[f"peak_time_{name}"] = (sm, t[k], {"long_name": f"time of the largest {text}"})
             variables[f"peak_{name}"] = (sm, np.take_along_axis(d, k[:, None, :], 1)[:, 0], {"long_name": f"largest {text}"})
             variables[f"peak_amplitude_{name}"] = (sm, np.take_along_axis(w, k[:, None, :], 1)[:, 0] / s, {"long_name": "w_alpha / s_alpha at that peak"})
-    for name, (_, _, attrs) in variables.items():  # times in continuum time, every other statistic dimensionless
-        attrs["units"] = "continuum time t" if "_time" in name or name == "band_start" else "1"
+    for name, (_, _, attrs) in variables.items():  # times in continuum time, diffusions D per unit of it, the rest dimensionless
+        diffusion = name.startswith("diffusion_") or name in ("peak_empirical", "peak_eq7")
+        attrs["units"] = TIME_UNITS if "_time" in name or name == "band_start" else RATE_UNITS if diffusion else "1"
     coords = {"seed": runs.seed.values, "time": t, "mode": np.arange(A), "rank": np.arange(1, A + 1), "stage": np.arange(A + 1),
               "singular_value": ("mode", s)}
     ds = xr.Dataset(variables, coords=coords,

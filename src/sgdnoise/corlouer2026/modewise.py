@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from .. import io
-from . import theory
+from . import RATE_UNITS, TIME_UNITS, theory
 
 
 def open_runs(paths: list[str]) -> xr.Dataset:
@@ -81,6 +81,27 @@ def pooled(mask: np.ndarray, squares: np.ndarray, recorded: np.ndarray, eq7: np.
     return tuple(np.where(none, np.nan, x) for x in (realised, rec, e7)) + (count,)
 
 
+# pooled()'s outputs, in its order, as the binned_*, band_* and late_* variables name them ({where}: the pool's intervals)
+POOLED = {"realised": "(ii) realised D pooled over the record intervals {where}: their summed squared deviations of dw_alpha from each "
+                      "interval's mean / (degrees of freedom x eta)",
+          "recorded": "(i) recorded D = (eta/b) a^T Sigma a (Prop. 3.3), mean over the record intervals {where}",
+          "eq7": "Eq. 7's D at each interval's mean w_alpha, mean over the record intervals {where}",
+          "count": "number of record intervals {where}"}
+
+
+def units(name: str) -> str:
+    """Units of a variable of mode_statistics, from its name: times (crossing, learning, peak times, Eq. 5 durations) in
+    continuum time; diffusions D (recorded, realised, Eq. 7, their pools and peaks) per unit of it; interval counts;
+    amplitudes, ratios and flags dimensionless."""
+    if name.endswith(("_time", "_duration")):
+        return TIME_UNITS
+    if name.endswith("_count"):
+        return "count"
+    if name.startswith("diffusion_") or name.endswith(("_realised", "_recorded", "_eq7")) or name in ("eq7_peak", "eq7_plateau"):
+        return RATE_UNITS
+    return "1"
+
+
 def mode_statistics(run_paths: list[str], output: str, *, learning_rate: float, batch_size: int, label_noise_variance: float, depth: int,
                     singular_values: list[float], learned_fraction: float, reference_fraction: float, crossover_fractions: list[float],
                     peak_band: list[float], bin_width: float, late_delay: float, peak_search_from: float, provenance: dict) -> None:
@@ -134,44 +155,41 @@ def mode_statistics(run_paths: list[str], output: str, *, learning_rate: float, 
     stm = ("seed", "time", "mode")
     smb = ("seed", "mode", "amplitude_bin")
 
-    def binned_var(k):
-        return np.stack([b[k] for b in binned], axis=-1)
+    pools = {"binned": (smb, [np.stack([b[k] for b in binned], axis=-1) for k in range(len(POOLED))], "with z = w_alpha / s_alpha in the amplitude bin"),
+             "band": (sm, band, f"in the peak band z = w_alpha / s_alpha in {list(peak_band)} (about Eq. 9's w*/s)"),
+             "late": (sm, late, f"ending {late_delay} or more after the learning time")}
+    variables = {
+        "mode_amplitude": (stm, w, {"long_name": "w_alpha = u_alpha^T W v_alpha"}),
+        "diffusion_recorded": (stm, recorded, {"long_name": "(i) D = (eta/b) a^T Sigma a at the current weights (Prop. 3.3)"}),
+        "diffusion_realised": (stm, realised_interval, {"long_name": "(ii) Var(dw) / eta over the record interval ending here, drift removed"}),
+        "diffusion_eq7": (stm, eq7_interval, {"long_name": "Eq. 7 at the interval's mean observed w_alpha"}),
+        "interval_amplitude": (stm, w_interval, {"long_name": "mean w_alpha over the record interval ending here"}),
+        "crossing_time": (("seed", "mode", "fraction"), crossings, {"long_name": "first time w_alpha reaches fraction x s_alpha"}),
+        "learning_time": (sm, learned, {"long_name": f"crossing time of {learned_fraction} s_alpha (the reading of 'learned')"}),
+        "reference_time": (sm, reference, {"long_name": f"crossing time of {reference_fraction} s_alpha (start of the predictions)"}),
+        "predicted_learning_time": (sm, reference + flow_learning, {"long_name": "reference time + Eq. 5 gradient-flow time to the learned fraction"}),
+        "predicted_peak_time": (sm, reference + flow_peak, {"long_name": "reference time + Eq. 5 gradient-flow time to Eq. 9's w*"}),
+        "peak_time": (sm, peak_time, {"long_name": "time of the maximum of (i) while the mode is learned (parabola vertex)"}),
+        "peak_recorded": (sm, peak_value, {"long_name": "maximum of (i) while the mode is learned (parabola vertex)"}),
+        "peak_amplitude": (sm, peak_amplitude, {"long_name": "w_alpha / s_alpha at the maximum of (i) while the mode is learned"}),
+        "global_peak_amplitude": (sm, global_amplitude, {"long_name": "w_alpha / s_alpha at the maximum of (i) over the whole run"}),
+    }
+    for pool, (dims, values, where) in pools.items():  # binned_*, band_*, late_*: pooled() of each set of intervals
+        for k, quantity in enumerate(POOLED):
+            variables[f"{pool}_{quantity}"] = (dims, values[k], {"long_name": POOLED[quantity].format(where=where)})
+    variables.update({
+        "eq9_peak_amplitude": ("mode", w_star / s, {"long_name": "Eq. 9: w*/s (NaN where Eq. 10 fails)"}),
+        "eq7_peak": ("mode", d_star, {"long_name": "Eq. 7 at w*: D_max = beta L^2 (2 (s - w*)^2 + sigma_q^2) w*^{4(L-1)/L}"}),
+        "eq7_plateau": ("mode", theory.modewise_diffusion_balanced(s, s, depth, beta, q), {"long_name": "Eq. 7 at w = s: beta L^2 sigma_q^2 s^{4(L-1)/L}"}),
+        "eq10_peak_exists": ("mode", exists.astype(np.int8), {"long_name": "Eq. 10 holds: D of Eq. 7 has an interior maximum (1 true, 0 false)"}),
+        "flow_learning_duration": ("mode", flow_learning, {"long_name": "Eq. 5 time from the reference to the learned fraction"}),
+        "flow_peak_duration": ("mode", flow_peak, {"long_name": "Eq. 5 time from the reference to w*"}),
+    })
+    for name, (_, _, attrs) in variables.items():
+        attrs["units"] = units(name)
 
     ds = xr.Dataset(
-        {
-            "mode_amplitude": (stm, w, {"long_name": "w_alpha = u_alpha^T W v_alpha"}),
-            "diffusion_recorded": (stm, recorded, {"long_name": "(i) D = (eta/b) a^T Sigma a at the current weights (Prop. 3.3)"}),
-            "diffusion_realised": (stm, realised_interval, {"long_name": "(ii) Var(dw) / eta over the record interval ending here, drift removed"}),
-            "diffusion_eq7": (stm, eq7_interval, {"long_name": "Eq. 7 at the interval's mean observed w_alpha"}),
-            "interval_amplitude": (stm, w_interval, {"long_name": "mean w_alpha over the record interval ending here"}),
-            "crossing_time": (("seed", "mode", "fraction"), crossings, {"long_name": "first time w_alpha reaches fraction x s_alpha"}),
-            "learning_time": (sm, learned, {"long_name": f"crossing time of {learned_fraction} s_alpha (the reading of 'learned')"}),
-            "reference_time": (sm, reference, {"long_name": f"crossing time of {reference_fraction} s_alpha (start of the predictions)"}),
-            "predicted_learning_time": (sm, reference + flow_learning, {"long_name": "reference time + Eq. 5 gradient-flow time to the learned fraction"}),
-            "predicted_peak_time": (sm, reference + flow_peak, {"long_name": "reference time + Eq. 5 gradient-flow time to Eq. 9's w*"}),
-            "peak_time": (sm, peak_time, {"long_name": "time of the maximum of (i) while the mode is learned (parabola vertex)"}),
-            "peak_recorded": (sm, peak_value, {"long_name": "maximum of (i) while the mode is learned (parabola vertex)"}),
-            "peak_amplitude": (sm, peak_amplitude, {"long_name": "w_alpha / s_alpha at the maximum of (i) while the mode is learned"}),
-            "global_peak_amplitude": (sm, global_amplitude, {"long_name": "w_alpha / s_alpha at the maximum of (i) over the whole run"}),
-            "binned_realised": (smb, binned_var(0), {"long_name": "(ii) pooled over the intervals with z = w/s in the bin"}),
-            "binned_recorded": (smb, binned_var(1), {"long_name": "(i) mean over the intervals in the bin"}),
-            "binned_eq7": (smb, binned_var(2), {"long_name": "Eq. 7 mean over the intervals in the bin"}),
-            "binned_count": (smb, binned_var(3), {"long_name": "record intervals in the bin"}),
-            "band_realised": (sm, band[0], {"long_name": f"(ii) pooled over the peak band z in {peak_band}"}),
-            "band_recorded": (sm, band[1], {"long_name": "(i) over the peak band"}),
-            "band_eq7": (sm, band[2], {"long_name": "Eq. 7 over the peak band"}),
-            "band_count": (sm, band[3], {"long_name": "record intervals in the peak band"}),
-            "late_realised": (sm, late[0], {"long_name": f"(ii) pooled over the intervals from {late_delay} after the learning time"}),
-            "late_recorded": (sm, late[1], {"long_name": "(i) late"}),
-            "late_eq7": (sm, late[2], {"long_name": "Eq. 7 late"}),
-            "late_count": (sm, late[3], {"long_name": "late record intervals"}),
-            "eq9_peak_amplitude": ("mode", w_star / s, {"long_name": "Eq. 9: w*/s (NaN where Eq. 10 fails)"}),
-            "eq7_peak": ("mode", d_star, {"long_name": "Eq. 7 at w*: D_max = beta L^2 (2 (s - w*)^2 + sigma_q^2) w*^{4(L-1)/L}"}),
-            "eq7_plateau": ("mode", theory.modewise_diffusion_balanced(s, s, depth, beta, q), {"long_name": "Eq. 7 at w = s: beta L^2 sigma_q^2 s^{4(L-1)/L}"}),
-            "eq10_peak_exists": ("mode", exists.astype(np.int8), {"long_name": "Eq. 10 holds: D of Eq. 7 has an interior maximum"}),
-            "flow_learning_duration": ("mode", flow_learning, {"long_name": "Eq. 5 time from the reference to the learned fraction"}),
-            "flow_peak_duration": ("mode", flow_peak, {"long_name": "Eq. 5 time from the reference to w*"}),
-        },
+        variables,
         coords={"seed": runs.seed.values, "time": t, "mode": np.arange(A), "fraction": fractions,
                 "amplitude_bin": 0.5 * (edges[:-1] + edges[1:]), "singular_value": ("mode", s),
                 "learning_rate": eta, "batch_size": int(batch_size), "beta": beta, "label_noise_variance": q, "depth": int(depth)},
@@ -190,7 +208,7 @@ def stack_statistics(statistics_paths: list[str], output: str, *, labels: list[s
     points = [io.open_dataset(p) for p in statistics_paths]
     widths = [p.attrs["widths"] for p in points]
     summary = io.stack_points(points, dim="point", labels=labels, lift=POINT_COORDS, combine_attrs="drop")
-    summary = summary.assign_coords(widths=("point", widths))
+    summary = io.keep_variable_attrs(summary.assign_coords(widths=("point", widths)), points)  # combine_attrs="drop" dropped them
     summary.attrs = io.provenance(provenance, increment_steps=[int(p.attrs["increment_steps"]) for p in points],
                                   learned_fraction=json.loads(points[0].attrs["learned_fraction"]), peak_band=json.loads(points[0].attrs["peak_band"]),
                                   late_delay=json.loads(points[0].attrs["late_delay"]), reference_fraction=json.loads(points[0].attrs["reference_fraction"]))

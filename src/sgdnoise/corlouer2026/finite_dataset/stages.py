@@ -79,7 +79,7 @@ def noise_statistics(train_paths: list[str], output: str, *, key: str, sgd_seed:
                 batch_sem[i, j, m] = squares.std(ddof=1) / np.sqrt(n_batches)
     ds = xr.Dataset(
         {"batch_noise": (("seed", "probe", "batch_size"), batch, {"long_name": "tr a^T Sigma_b a: variance of minibatch means of a^T g_i (measured)", "units": "1"}),
-         "batch_noise_sem": (("seed", "probe", "batch_size"), batch_sem, {"long_name": "its SE over the minibatches", "units": "1"}),
+         "batch_noise_sem": (("seed", "probe", "batch_size"), batch_sem, {"long_name": "standard error of batch_noise over the minibatches", "units": "1"}),
          "dataset_noise": (("seed", "probe"), dataset, {"long_name": "tr a^T Sigma_N a: the dataset's one-sample covariance (1/N)", "units": "1"}),
          "population_noise": (("seed", "probe"), population, {"long_name": "tr a^T Sigma a of Prop. 3.2 (population)", "units": "1"})},
         coords={"seed": seeds, "probe": list(probe_times), "batch_size": list(batch_sizes)},
@@ -91,7 +91,7 @@ def summarize(statistics_paths: list[str], output: str, *, samplings: list[str],
     parts = [io.open_dataset(p) for p in statistics_paths]
     ds = xr.concat(parts, dim="sampling", combine_attrs="drop").assign_coords(sampling=samplings)
     ds.attrs = io.provenance(provenance, dataset_size=int(parts[0].attrs["dataset_size"]))
-    io.write_netcdf(ds, output)
+    io.write_netcdf(io.keep_variable_attrs(ds, parts), output)  # combine_attrs="drop" dropped them
 
 
 def measured_factor(ds, sampling: str) -> np.ndarray:

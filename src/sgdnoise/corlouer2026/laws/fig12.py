@@ -9,9 +9,33 @@ import xarray as xr
 
 from ... import claims as claimsmod
 from ... import io
+from .. import RATE_UNITS
 from .common import grid_of, jackknife, mode_amplitudes, open_runs, stationary_law, window_law
 
 QUOTE = "We vary the fineness (i.e., the Delta t parameter) of the Euler-Maruyama simulation of the stochastic gradient flow SDE (Equation 1). For finer simulations, the variance reduces."
+
+
+# long_name and units of summarize's variables (io.describe, with descriptions()): variances of w_0 and the fit's
+# intercepts are dimensionless, its slope per unit of continuum time (dt, like eta, is a step of t); X_se is X's standard error
+DESCRIPTIONS = {
+    "variance_without": ("Var w_0 over seeds at the horizon of the SDE (1) simulated by Euler-Maruyama at step dt, no label noise (Fig. 12a)", "1"),
+    "variance_with": ("stationary Var w_0 (window variance + variance of window means) of the SDE (1) simulated by Euler-Maruyama at step dt, "
+                      "sigma_q^2 = label_noise_variance (Fig. 12b)", "1"),
+    "without_log_slope": ("slope of log Var w_0 against log dt without label noise (weighted least squares)", "1"),
+    "fit_v0": ("V0 of the fit Var = V0 + A dt^p with label noise: the dt -> 0 variance", "1"),
+    "fit_a": ("A of the fit Var = V0 + A dt^p with label noise", "(continuum time t)^-p, p = fit_order"),
+    "fit_order": ("order p of the fit Var = V0 + A dt^p with label noise (bounded to [0.25, 4])", "1"),
+    "fit_line_v0": ("intercept of the straight line Var = V0 + A dt with label noise (weighted least squares)", "1"),
+    "fit_line_slope": ("slope A of the straight line Var = V0 + A dt with label noise", RATE_UNITS),
+    "sgd_variance_without": ("Var w_0 of online SGD (step eta) at the horizon, no label noise", "1"),
+    "sgd_variance_with": ("stationary Var w_0 of online SGD (step eta) with label noise (window variance + variance of window means)", "1"),
+}
+
+
+def descriptions() -> dict:
+    """DESCRIPTIONS and, for each variable X of them, X_se: the standard error of X (jackknife over seeds for the variances
+    at the horizon, over the seeds' windows for the stationary ones, from the fit's covariance for the fit parameters)."""
+    return {**DESCRIPTIONS, **{f"{name}_se": (f"standard error of {name}: {text}", units) for name, (text, units) in DESCRIPTIONS.items()}}
 
 
 def _split(paths: list[str], counts: list[int]) -> list[list[str]]:
@@ -76,7 +100,7 @@ def summarize(without_paths: list[str], with_paths: list[str], sgd_paths: list[s
     scalars = dict(without_log_slope=slope, without_log_slope_se=slope_se, **{f"fit_{k}": float(v) for k, v in fit.items()})
     for name, value in (("sgd_variance_without", _end_variance(sgd_paths)), ("sgd_variance_with", _window_variance(sgd_noise_paths))):
         scalars[name], scalars[name + "_se"] = value
-    io.write_netcdf(ds.assign(scalars), output)
+    io.write_netcdf(io.describe(ds.assign(scalars), descriptions()), output)
 
 
 def scalars(ds: xr.Dataset) -> dict:

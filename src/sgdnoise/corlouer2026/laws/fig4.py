@@ -25,7 +25,8 @@ def summarize(sgd_paths: list[str], sde_paths: list[str], langevin_paths: list[s
     for method, paths in zip(METHODS, (sgd_paths, sde_paths, langevin_paths, langevin_matched_paths)):
         w0 = mode_amplitudes(open_runs(paths)).sel(mode=0)
         w0 = w0.sel(time=w0.time > 0)
-        variables[method] = xr.DataArray(w0.values, dims=(f"seed_{method}", "snapshot"), attrs={"long_name": f"w_0, {LABELS[method]}"})
+        variables[method] = xr.DataArray(w0.values, dims=(f"seed_{method}", "snapshot"),
+                                         attrs={"long_name": f"w_0 (top mode amplitude) at the snapshot, {LABELS[method]}", "units": "1"})
     ds = xr.Dataset(variables, coords={"snapshot": w0.time.values, "singular_value": singular_value, "dt": dt})
     ds.snapshot.attrs["long_name"] = "continuum time of the end-of-training snapshot"
     io.write_netcdf(ds.assign_attrs(io.provenance(provenance)), output)

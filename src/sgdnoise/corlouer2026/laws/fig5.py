@@ -9,7 +9,7 @@ import xarray as xr
 
 from ... import claims as claimsmod
 from ... import io, seeding
-from .. import theory
+from .. import RATE_UNITS, theory
 from .common import DRIFT_LABELS, ITO_DRIFTS, density_shape, grid_of, jackknife, mode_amplitudes, open_runs, shape_statistics, stationary_law, \
     stationary_samples, window_law
 
@@ -22,6 +22,31 @@ QUOTES_ITO = {"eq14": "mu_alpha^Ito(w) = beta L(L-1) w^{2(L-2)/L} [(s_alpha - w)
               "appendix_e": "mu_alpha^Ito(w_alpha) = eta (s_alpha - w_alpha) L(L-1) w_alpha^{2(L-2)/L} + eta/2 L(L-1) w_alpha^{2(L-2)/L} Gamma_alpha"}
 QUOTE_A2 = "Cov(M(t_i)) = sqrt(eta) t/eta Sigma = sqrt(eta) t Sigma if all xi have same covariance matrix"
 QUOTE_POINT = "The distribution changes from being concentrated at a point to having greater variance."
+
+
+FORMS_TEXT = "per drift form (`form`: corrected; Eq. 6, Eq. 14, App. E as printed)"
+# long_name and units of summarize's variables (io.describe): amplitudes w, their moments and densities over w are
+# dimensionless; drifts mu = dw/dt and diffusions D (E[dw^2] = D dt) are per unit of continuum time t = eta * step
+DESCRIPTIONS = {
+    "samples": ("stationary w_0 of online SGD: the trace points after the burn-in", "1"),
+    "density": (f"stationary density p*(w) of Eq. 16, drift mu_grad (Eq. 13) + the Ito drift, diffusion Eq. 15, {FORMS_TEXT}", "1"),
+    "ito_drift": (f"Ito drift mu_Ito(w) of a balanced aligned mode, the other modes at 0, {FORMS_TEXT}", RATE_UNITS),
+    "gradient_drift": ("gradient drift mu_grad(w) = L (s - w) w^{2(L-1)/L} (Eq. 13, = Eq. 5)", RATE_UNITS),
+    "coupling": ("coupling part of the Ito drift of each mode (ito_drift_aligned - ito_drift) while mode 1 is learned (w_1 = progress x s_1), "
+                 "w_0 = s_0 / 2, w_2 = 0", RATE_UNITS),
+    "one_step": ("one online-SGD step (b = 1, L = 2) from the balanced aligned point at w_0 = step_w, per unit time (Monte Carlo; `moment`): "
+                 "the Ito drift (E dw - dw_GD) / eta, the diffusion Var(dw) / eta, and Var of its linear part / eta", RATE_UNITS),
+    "one_step_se": ("standard error of one_step (Monte Carlo over the one-step samples)", RATE_UNITS),
+    "ito_drift_at_step_w": (f"Ito drift mu_Ito at the one-step amplitudes step_w, {FORMS_TEXT}", RATE_UNITS),
+    "diffusion_at_step_w": ("D of Eq. 7 (balanced aligned, = Eq. 15) at the one-step amplitudes step_w", RATE_UNITS),
+    "law_mean": (f"mean of the stationary density (16), {FORMS_TEXT}", "1"),
+    "law_variance": (f"variance of the stationary density (16), {FORMS_TEXT}", "1"),
+    "law_mode": (f"mode (maximum) of the stationary density (16), {FORMS_TEXT}", "1"),
+    "law_shape": (f"skewness, excess kurtosis and Gram-Charlier peak mean - kappa_3 / (2 var) of the density (16) (`shape`), {FORMS_TEXT}", "1"),
+    "measured": ("online SGD's stationary w_0 (`statistic`): mean and variance over the window (Prop. 5.2 ii), skewness, excess kurtosis and "
+                 "Gram-Charlier peak of the pooled trace samples", "1"),
+    "measured_se": ("standard error of measured over seeds (mean, variance: of the seeds' windows; shape statistics: delete-one-seed jackknife)", "1"),
+}
 
 
 def one_step_moments(w: float, singular_values, learning_rate: float, label_noise_variance: float, n_samples: int,
@@ -109,7 +134,7 @@ def summarize(sgd_paths: list[str], output: str, *, one_step_samples: int, key: 
               "eq17_shift": float(theory.stationary_shift_eq17(s, depth, beta, label_noise_variance)),
               "corrected_shift": float(theory.small_noise_law(s, depth, beta, label_noise_variance).mean - s)}
     ds = xr.Dataset(data, coords=coords, attrs=io.provenance(provenance, form_labels=[DRIFT_LABELS[f] for f in ITO_DRIFTS]))
-    io.write_netcdf(ds, output)
+    io.write_netcdf(io.describe(ds, DESCRIPTIONS), output)
 
 
 def claims(summary_path: str, output: str) -> None:

@@ -10,11 +10,50 @@ import xarray as xr
 
 from ... import claims as claimsmod
 from ... import io, seeding
-from .. import theory
-from .common import ITO_DRIFTS, density_shape, grid_of, jackknife, mode_amplitudes, open_runs, shape_statistics, stationary_law, \
+from .. import RATE_UNITS, TIME_UNITS, theory
+from .common import DRIFT_LABELS, ITO_DRIFTS, density_shape, grid_of, jackknife, mode_amplitudes, open_runs, shape_statistics, stationary_law, \
     stationary_samples, window_law
 
 QUOTE_17 = "w_alpha^* - s_alpha = (eta/2B) (L-1) s_alpha^{-2/L} sigma_q + O(eta^2)"
+
+
+# long_name and units of the summary's columns (io.describe, with descriptions()): amplitudes and their moments are
+# dimensionless, the step (eta or dt) is continuum time, the relaxation rate per unit of it; method and run are labels
+DESCRIPTIONS = {
+    "method": ("method of the run point (online_sgd or sde)", "none"),
+    "run": ("run of the catalogue", "none"),
+    "depth": ("depth L", "1"),
+    "mode": ("teacher mode alpha", "1"),
+    "s": ("teacher singular value s_alpha", "1"),
+    "step": ("step of the simulation: eta for online SGD, the Euler-Maruyama dt for the SDE", TIME_UNITS),
+    "n_seeds": ("seeds of the run point", "count"),
+    "mean_shift": ("stationary mean of w_alpha minus s_alpha (window means, pooled over seeds)", "1"),
+    "variance": ("stationary variance of w_alpha (mean window variance + variance of the window means)", "1"),
+    "peak_shift": ("Gram-Charlier peak mean - kappa_3 / (2 var) of the pooled stationary trace samples of w_alpha, minus s_alpha", "1"),
+    "skewness": ("skewness of the pooled stationary trace samples of w_alpha", "1"),
+    "excess_kurtosis": ("excess kurtosis of the pooled stationary trace samples of w_alpha", "1"),
+    "law_mean_shift": ("mean of the stationary density (16) with the corrected Ito drift, minus s_alpha", "1"),
+    "law_variance": ("variance of the stationary density (16) with the corrected Ito drift", "1"),
+    "law_mode_shift": ("mode (maximum) of the stationary density (16) with the corrected Ito drift, minus s_alpha", "1"),
+    "law_peak_shift": ("Gram-Charlier peak of the stationary density (16) with the corrected Ito drift, minus s_alpha", "1"),
+    "small_noise_mean_shift": ("mean minus s_alpha of the stationary law to first order in beta with the corrected Ito drift (corrects Eq. 17)", "1"),
+    "small_noise_mode_shift": ("mode minus s_alpha of the stationary law to first order in beta with the corrected Ito drift", "1"),
+    "eq17_shift": ("Eq. 17 as printed: w* - s = (eta/2B) (L-1) s^{-2/L} sigma_q", "1"),
+    "eq18_variance": ("Eq. 18: Var = (eta L / 2B) sigma_q^2 s^{2(L-1)/L}", "1"),
+    "relaxation_rate": ("relaxation rate -mu_grad'(s) = L s^{2(L-1)/L} of the mode at s_alpha (Eq. 13)", RATE_UNITS),
+    "learning_rate": ("learning rate eta of the run point", "1"),
+}
+STANDARD_ERRORS = {"mean_shift": "over seeds", "variance": "over seeds", "peak_shift": "delete-one-seed jackknife"}
+
+
+def descriptions() -> dict:
+    """DESCRIPTIONS, X_se (the standard error of X) and <form>_mean_shift for the printed Ito drifts (Eqs. 6, 14, App. E)."""
+    out = dict(DESCRIPTIONS)
+    out.update({f"{name}_se": (f"standard error ({how}) of {name}: {DESCRIPTIONS[name][0]}", DESCRIPTIONS[name][1])
+                for name, how in STANDARD_ERRORS.items()})
+    out.update({f"{form}_mean_shift": (f"mean of the stationary density (16) with the printed Ito drift, {DRIFT_LABELS[form]}, minus s_alpha", "1")
+                for form in ITO_DRIFTS if form != "corrected"})
+    return out
 
 
 def simulate_one_d(s: float, depth: int, beta: float, label_noise_variance: float, *, dt: float, burn_in: float, horizon: float, walkers: int,
@@ -74,7 +113,7 @@ def summarize(paths: list[str], output: str, table: str, *, groups: list[dict], 
                mean_shift_se=means.std(ddof=1) / np.sqrt(means.size), law_mean_shift=law.mean - one_d["s"],
                small_noise_mean_shift=float(theory.small_noise_law(one_d["s"], one_d["depth"], beta, q).mean) - one_d["s"],
                eq17_shift=float(theory.stationary_shift_eq17(one_d["s"], one_d["depth"], beta, q)))
-    io.write_netcdf(ds.assign_attrs(io.provenance(provenance, **{f"one_d_{k}": v for k, v in one.items()})), output)
+    io.write_netcdf(io.describe(ds, descriptions()).assign_attrs(io.provenance(provenance, **{f"one_d_{k}": v for k, v in one.items()})), output)
 
 
 def expected_variance(t: pd.DataFrame) -> np.ndarray:

@@ -31,6 +31,88 @@ TOP_MODES_EXCEPTED = 3  # (3.36) holds "except for the few largest eigenvalues":
 APPROXIMATION_READING = 0.1  # (3.36) "approximates" (3.34) where the two differ by less than 10 %
 
 
+# ------------------------------------------------------------------------------------- descriptions
+# long_name and units of every variable written (io.describe). The theory's quantities of theory_at are named once here;
+# evaluate_theory writes them as theory_<name> (at W^0) and half_<first|second>_<name> (at a half-window's mean weights).
+# Weights, covariances, losses and D1, D2 are dimensionless ("1"); rates are per unit of continuum time t = lambda * step.
+RATE_UNITS = "1/time"  # as gross2024.relaxation, whose theory_rate is the same sigma_x^2 omega_k
+THEORY_TEXT = {
+    "D1": ("D1: eigenvalues of W1 W1^T (3.23a), descending", "1"),
+    "D2": ("D2 = W2 W2^T = |W2|^2 (3.23b)", "1"),
+    "M": ("M = 1/2 Gamma^+ Lambda (3.30): stationary covariance <Z Z^T> in the SVD basis Z = (z1, z2) (3.27)", "1"),
+    "m_eigenvalues": ("eigenvalues of M (3.30), descending (the nonzero ones lambda sigma_y^2/2S, (3.32))", "1"),
+    "first_eigenvalues": ("the N_i nonzero eigenvalues of cov(vec dW1) = (V V^T) kron M11 (3.31a), descending", "1"),
+    "first_vectors": ("eigenvectors (columns) of cov(vec dW1) (3.31a) of its N_i nonzero eigenvalues, row-major vec W1", "1"),
+    "first_null_eigenvalue_max": ("largest |eigenvalue| of cov(vec dW1) (3.31a) beyond index N_i (0 but for rounding)", "1"),
+    "second_eigenvalues": ("eigenvalues of cov(dW2) = A M22 A^T (3.31b), descending", "1"),
+    "second_vectors": ("eigenvectors (columns) of cov(dW2) (3.31b)", "1"),
+    "m22_exact": ("M22_ii = (lambda sigma_y^2/2S) D1_ii / (D1_ii + D2) (3.34), D1 descending", "1"),
+    "m22_approximation": ("M22_ii ~ (lambda sigma_y^2/2S) D1_ii / D2 (3.36), valid where D1_ii << D2", "1"),
+    "m22_offdiagonal": ("max |off-diagonal element of M22| / (lambda sigma_y^2/2S) (0 by (3.34))", "1"),
+    "m22_diagonal_deviation": ("max |diag M22 - (3.34)| / (lambda sigma_y^2/2S)", "1"),
+    "drift_eigenvalues": ("eigenvalues of Gamma / sigma_x^2 = J^T J (3.27), numerical, descending", "1"),
+    "drift_eigenvalues_closed": ("eigenvalues of Gamma / sigma_x^2 in closed form (3.28): D1_k + D2, D2 (N_i - N_h times), 0 (N_h times)", "1"),
+    "drift_diffusion_mismatch": ("max |Gamma / sigma_x^2 - Lambda / sigma_R^2| / max |Gamma / sigma_x^2| (0: Gamma proportional to Lambda, (3.27))", "1"),
+    "rank_drift": ("rank of Gamma (3.27)", "count"),
+    "rank_fluctuation": ("rank of M (3.30)", "count"),
+    "rank_jacobian": ("rank of the Jacobian J of the product W2 W1 (3.24)", "count"),
+    "rank_noise_first": ("rank of the noise covariance of vec dW1, sigma_R^2 (W2^T W2) kron 1 (3.21a)", "count"),
+    "rank_noise_second": ("rank of the noise covariance of dW2, sigma_R^2 W1 W1^T (3.21b)", "count"),
+    "noise_second_participation": ("participation ratio (sum d)^2 / sum d^2 of the eigenvalues d of the noise covariance of dW2 (3.21b)", "1"),
+    "uncoupled_deviation": ("max |M_uncoupled / (lambda sigma_y^2/2S) - 1|, M (3.30) with the off-diagonal blocks of Gamma, Lambda removed "
+                            "(Sec. III C 2, remark (1))", "1"),
+    "relaxation_rates": ("relaxation rates sigma_x^2 omega_k of the modes chi_k = R^T Z (3.38)-(3.39), per unit of continuum time t = lambda * step, "
+                         "descending", RATE_UNITS),
+}
+WINDOW_TEXT = {"first": "the theory's eigenvectors v_k of cov(vec dW1) at W^0", "second": "the theory's eigenvectors a_k of cov(dW2) at W^0",
+               "modes": "the relaxation modes chi_k (3.38) at W^0"}
+
+
+def _drift(of: str) -> str:
+    return f"d the drift of {of} (its second-half minus its first-half window mean)"
+
+
+STATISTICS_TEXT = {
+    "sgd_first_eigenvalues": ("eigenvalues of SGD's window covariance C_SGD(vec dW1) (row-major vec), descending", "1"),
+    "sgd_second_eigenvalues": ("eigenvalues of SGD's window covariance C_SGD(dW2), descending", "1"),
+    "rayleigh_first": ("v_k^T C_SGD(vec dW1) v_k along the theory's eigenvectors v_k of cov(vec dW1) (3.31a) at W^0 (Rayleigh quotients)", "1"),
+    "rayleigh_second": ("a_k^T C_SGD(dW2) a_k along the theory's eigenvectors a_k of cov(dW2) (3.31b) at W^0 (Rayleigh quotients)", "1"),
+    "sgd_M": ("M_SGD = T C_SGD T^T: SGD's window covariance in the SVD basis Z = (z1, z2) at W^0, to set against M (3.30)", "1"),
+    "mode_variance": ("<chi_k^2> of SGD: R^T M_SGD R along the relaxation modes chi_k (3.38), (3.42)", "1"),
+    "drift_first_modes": (f"(v_k . d)^2 / 3 along the theory's eigenvectors v_k of cov(vec dW1), {_drift('vec W1')}: what a linear drift adds "
+                          "to the window variance", "1"),
+    "drift_second_modes": (f"(a_k . d)^2 / 3 along the theory's eigenvectors a_k of cov(dW2), {_drift('W2')}", "1"),
+    "drift_modes": (f"(R^T T d)_k^2 / 3 along the relaxation modes chi_k (3.38), {_drift('(vec W1, W2)')}", "1"),
+    "outside_range_share": ("share of tr C_SGD(vec dW1) outside the linear theory's range (V V^T) kron 1", "1"),
+    "nonlinearity": ("max over layers of tr C_SGD(dW_l) / |W_l^0|^2: the size of the terms the linear theory drops", "1"),
+    "drift_share_of_top": (f"|d|^2 / 3 over the top eigenvalue of C_SGD(vec dW1), {_drift('W1')}", "1"),
+    "drift_top_overlap": (f"(e_1 . d)^2 / |d|^2, e_1 the top eigenvector of C_SGD(vec dW1), {_drift('W1')}", "1"),
+    "drift_range_share": (f"share of |d|^2 in the linear theory's range (V V^T) kron 1, {_drift('W1')}", "1"),
+    "drift_first": (f"|d| / |W1^0|, {_drift('W1')}", "1"),
+    "drift_second": (f"|d| / |W2^0|, {_drift('W2')}", "1"),
+    "loss_trace": ("training loss (3.1) on the trace grid", "1"),
+}
+
+
+def theory_descriptions() -> dict:
+    """{variable: (long_name, units)} of evaluate_theory's file."""
+    out = {f"theory_{name}": (f"{text}, at the window-mean weights W^0", units) for name, (text, units) in THEORY_TEXT.items()}
+    out.update({f"half_{half}_{name}": (f"{text}, at the mean weights of the window's {half} half", units)
+                for half in ("first", "second") for name, (text, units) in THEORY_TEXT.items()})
+    out.update({f"theory_window_{name}": (f"the linear theory over the window: mean over its two halves h of x_k^T C_h x_k, C_h the weight-space "
+                                          f"covariance (3.31) at the half's mean weights, x_k {text}", "1") for name, text in WINDOW_TEXT.items()})
+    out.update({
+        "iid_first_eigenvalues": ("the N_i nonzero eigenvalues of cov(vec dW1) (3.30)-(3.31a) with W1, W2 drawn i.i.d. Gaussian at the init variances "
+                                  "(Fig. 8b, c dashed), descending", "1"),
+        "iid_second_eigenvalues": ("eigenvalues of cov(dW2) (3.30)-(3.31b) with W1, W2 drawn i.i.d. Gaussian at the init variances (Fig. 8b, c dashed), "
+                                   "descending", "1"),
+        "iid_second_top_share": ("share of tr cov(dW2) (3.31b) in its top eigenvalue, W1, W2 drawn i.i.d. Gaussian", "1"),
+        "window_mean_first_layer": ("W1^0: mean of W1 over the window's records", "1"),
+        "window_mean_second_layer": ("W2^0: mean of W2 over the window's records", "1"),
+    })
+    return out
+
+
 def hyper(learning_rate, batch_size, label_noise_variance):
     return dict(learning_rate=learning_rate, batch_size=batch_size, label_noise_variance=label_noise_variance)
 
@@ -124,8 +206,8 @@ def evaluate_theory(train_paths: list[str], output: str, *, learning_rate: float
                                        "batch_size": batch_size, "label_noise_variance": label_noise_variance,
                                        "measure_steps": int(runs.attrs["measure_steps"])},
                     attrs=io.provenance(provenance, n_records=int(runs.n_records)))
-    ds["level"].attrs["long_name"] = "lambda sigma_y^2 / (2S): the nonzero eigenvalues of M (3.32)"
-    io.write_netcdf(ds, output)
+    ds["level"].attrs.update(long_name="lambda sigma_y^2 / (2S): the nonzero eigenvalues of M (3.32)", units="1")
+    io.write_netcdf(io.describe(ds, theory_descriptions()), output)
 
 
 def window_theory(at: dict, halves: list[tuple], first_layer: np.ndarray, second_layer: np.ndarray) -> dict:
@@ -209,7 +291,7 @@ def extract_statistics(train_paths: list[str], theory_path: str, output: str, *,
     if "trace_loss" in runs:
         ds["loss_trace"] = (("seed", "time"), runs.trace_loss.values)
         ds = ds.assign_coords(time=runs.time.values)
-    io.write_netcdf(ds, output)
+    io.write_netcdf(io.describe(ds, STATISTICS_TEXT), output)
 
 
 # -------------------------------------------------------------------------------------- summary

@@ -95,6 +95,12 @@ def _common(data_path, train_paths):
     return runs, data.inputs.values, data.labels.values
 
 
+def _dimensionless(ds: xr.Dataset) -> xr.Dataset:
+    """Units of a statistics file: every variable is dimensionless ("1": losses and their curvatures dL / theta^2 along
+    unit directions, weight covariances and their eigenvalues, D1, D2, overlaps and ratios); the long_names are the stage's."""
+    return io.describe(ds, {name: (None, "1") for name in ds.data_vars})
+
+
 def _run_attrs(runs) -> dict:
     attrs = runs.attrs
     window = float(attrs["measure_steps"]) * float(attrs["time_per_step"])
@@ -163,7 +169,7 @@ def second_layer_statistics(data_path: str, train_paths: list[str], output: str,
         coords={"seed": runs.seed.values, "mode": np.arange(D1.shape[1]), "theta": theta, "half": [0, 1], "N": int(X.shape[2]), "P": int(X.shape[1])},
         attrs=io.provenance(provenance, label_noise_variance=label_noise_variance, **info),
     )
-    io.write_netcdf(ds, output)
+    io.write_netcdf(_dimensionless(ds), output)
 
 
 def first_layer_statistics(data_path: str, train_paths: list[str], output: str, *, label_noise_variance: float, theta_stop: float, theta_num: int,
@@ -209,7 +215,7 @@ def first_layer_statistics(data_path: str, train_paths: list[str], output: str, 
         coords={"seed": runs.seed.values, "mode": np.arange(n_hidden * n_in), "N": n_in, "P": P, "n_hidden": n_hidden},
         attrs=io.provenance(provenance, label_noise_variance=label_noise_variance, **info),
     )
-    io.write_netcdf(ds, output)
+    io.write_netcdf(_dimensionless(ds), output)
 
 
 # ------------------------------------------------------------------------------------------------ summary
@@ -219,7 +225,7 @@ def summarize(statistics_paths: list[str], output: str, *, cases: list[str], pro
     settings = {k: ("case", [p.attrs[k] for p in parts]) for k in ("method", "learning_rate", "batch_size", "time_per_step", "window_time")}
     summary = io.stack_points([p.drop_attrs() for p in parts], dim="case", labels=cases, join="outer").assign_coords(settings)
     summary.attrs = io.provenance(provenance, label_noise_variance=parts[0].attrs["label_noise_variance"])
-    io.write_netcdf(summary, output)
+    io.write_netcdf(io.keep_variable_attrs(summary, parts), output)
 
 
 # ------------------------------------------------------------------------------------------------- claims

@@ -188,7 +188,7 @@ def summarize(statistics_paths: list[str], output: str, *, small_ratio: float, c
     summary.attrs = io.provenance(provenance, level=parts[0].attrs["level"], n_in=parts[0].attrs["n_in"], small_ratio=small_ratio,
                                   gradient_flow_time=parts[0].attrs["gradient_flow_time"], gradient_flow_dt=parts[0].attrs["gradient_flow_dt"],
                                   comparable_lower=comparable_ratio[0], comparable_upper=comparable_ratio[1])
-    io.write_netcdf(summary, output)
+    io.write_netcdf(io.keep_variable_attrs(summary, [*parts, *fits]), output)  # the merge dropped them
 
 
 # ----------------------------------------------------------------------------------------- claims
