@@ -121,27 +121,19 @@ def test_netcdf_contract(quick_run):
     assert list(dims.N.values) == [10, 30, 60] and dims.temporal_variance_sgd.dims == ("point", "seed")
 
 
-# Stages whose every variable states its units (io.described writes "unspecified" where a stage gave none): every
-# results/ directory but runs/, whose two-layer runs leave n_records unspecified (gross2024.two_layer_runs).
-DOCUMENTED = ("datasets", "gross2024_fig2", "gross2024_fig3", "gross2024_fig4", "gross2024_fig5", "gross2024_fig6", "gross2024_table1",
-              "gross2024_fig8", "gross2024_fig9", "gross2024_relaxation", "gross2024_ivfr",
-              "corlouer2026_modes", "corlouer2026_fig1", "corlouer2026_fig2", "corlouer2026_fig3", "corlouer2026_fig4", "corlouer2026_fig5",
-              "corlouer2026_fig6", "corlouer2026_fig7", "corlouer2026_fig9", "corlouer2026_fig10", "corlouer2026_fig11", "corlouer2026_fig12",
-              "corlouer2026_balance", "corlouer2026_finite_dataset", "corlouer2026_prop52")
 
 
 def test_every_intermediate_has_provenance_and_units(quick_run):
-    """Every NetCDF file of the run: provenance, and units and long_name on every variable (stated by the stage in the
-    documented ones; elsewhere "unspecified" where the stage gave none)."""
+    """Every NetCDF file of the run: provenance, and units and long_name on every variable, stated by its stage (io.described
+    writes "unspecified" where a stage gave none)."""
     files = list((quick_run / "results").rglob("*.nc"))
     assert len(files) > 90
     for path in files:
-        documented = path.relative_to(quick_run / "results").parts[0] in DOCUMENTED
         with xr.open_dataset(path) as ds:
             assert {"config_hash", "git_commit", "package_versions", "sgdnoise_version", "config"} <= set(ds.attrs), path
             for name, var in ds.data_vars.items():
                 assert "long_name" in var.attrs and ("units" in var.attrs or name.endswith("spawn_key")), (path, name)
-                assert not documented or var.attrs.get("units") != "unspecified", (path, name)
+                assert var.attrs.get("units") != "unspecified", (path, name)
     summary = xr.open_dataset(quick_run / "results/gross2024_fig3/summary.nc")
     assert summary.sgd_noise_eigenvalues.dims == ("point", "seed", "mode") and int(summary.simulated.sum()) == 2
     train = xr.open_dataset(quick_run / "results/runs/gross2024_table1_without/N10_P22_var0.25/seeds0-5.nc")

@@ -97,7 +97,7 @@ def run_dataset(run, seeds: list[int], start: tuple[np.ndarray, np.ndarray], pro
     if traced.start <= weights:
         variables["trace_second_layer"] = (("seed", "time", "hidden"), run.second_layer, {"long_name": "W2 on the trace grid", "units": "1"})
     variables["trace_loss"] = (("seed", "time"), run.loss, {"long_name": "training loss (3.1) on the trace grid", "units": "1"})
-    variables["n_records"] = ((), run.n_records, {"long_name": "records in the window (first half: n_records // 2)"})
+    variables["n_records"] = ((), run.n_records, {"long_name": "records in the window (first half: n_records // 2)", "units": "count"})
     spawn = {stream: np.array([seeding.spawn_key(key, point, s, stream) for s in seeds], dtype=np.int64) for stream in ("init", method)}
     variables["init_spawn_key"] = (("seed", "key_part"), spawn["init"], {"long_name": "SeedSequence spawn key of the initial weights"})
     variables["spawn_key"] = (("seed", "key_part"), spawn[method], {"long_name": f"SeedSequence spawn key of the {method} stream"})
