@@ -2,7 +2,8 @@
 
 Random numbers are drawn per seed from that seed's own numpy Generator (see seeding.py) in chunks of
 steps and handed to the kernels, so results do not depend on chunk size, thread count or block split
-(recording.py drives the chunks and turns records into streaming moments and thinned traces).
+(recording.py drives the chunks and turns records into streaming moments and thinned traces). The kernels compile on
+first use into numba's on-disk cache; compile_kernels (warmup.py) fills it for one family of kernels ahead of the runs.
 """
 
 import os
@@ -25,11 +26,13 @@ from .deep_linear import (  # noqa: E402  (after the environment setting above)
 from .deep_linear_offline import deep_linear_offline_sgd, minibatch_means  # noqa: E402
 from .single_layer import SingleLayerRun, single_layer_sgd
 from .two_layer import TwoLayerRun, two_layer_sgd, two_layer_sgf
+from .warmup import compile_kernels
 
 __all__ = [
     "DeepLinearRun",
     "SingleLayerRun",
     "TwoLayerRun",
+    "compile_kernels",
     "deep_linear_gd",
     "deep_linear_gradient_flow",
     "deep_linear_langevin",

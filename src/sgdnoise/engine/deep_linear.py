@@ -94,6 +94,16 @@ def _transpose(a, work):
     return out
 
 
+# Copies by hand rather than by slice assignment: numba's slice assignment checks the shapes at run time with an error
+# message formatted from them, and that string code (unicode concat, join, ...) would be compiled into every kernel.
+@numba.njit(cache=True, fastmath=True)
+def _copy(a, out):
+    """out[...] = a for 2-d arrays of one shape."""
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i, j] = a[i, j]
+
+
 @numba.njit(cache=True, fastmath=True)
 def _products(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, work):
     """Prefix products W_<l, suffix products W_>l (Prop. 3.1) and the end-to-end product W = W_L ... W_1;
@@ -108,7 +118,7 @@ def _products(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product,
         w = _view(theta, offsets, l, widths[l + 1], widths[l])
         nxt = _view(prefix, pre_off, l + 1, widths[l + 1], d0)
         if l == 0:
-            nxt[:, :] = w
+            _copy(w, nxt)
         else:
             _matmul_nt(w, _transpose(_view(prefix, pre_off, l, widths[l], d0), work), nxt, False)
     _matmul_nt(_view(theta, offsets, L - 1, dL, widths[L - 1]), _transpose(_view(prefix, pre_off, L - 1, widths[L - 1], d0), work), product, False)
@@ -120,7 +130,7 @@ def _products(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product,
         w = _view(theta, offsets, l, widths[l + 1], widths[l])
         nxt = _view(suffix, suf_off, l - 1, dL, widths[l])
         if l == L - 1:
-            nxt[:, :] = w
+            _copy(w, nxt)
         else:
             _matmul_nt(_view(suffix, suf_off, l, dL, widths[l + 1]), _transpose(w, work), nxt, False)
 
@@ -152,6 +162,8 @@ def _sandwich_add(out, widths, offsets, prefix, pre_off, suffix, suf_off, r, wor
             _matmul_nt(_transpose(_view(suffix, suf_off, l, dL, rows), work), right_t, target, True)
 
 
+# Every kernel passes whitened, label_noise_std, noise_variance and record_weights on from its own arguments, never as
+# constants: numba compiles a helper anew for each constant (literal) argument, and _record is the costliest helper.
 @numba.njit(cache=True, fastmath=True)
 def _record(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target, sigma_xx,
             whitened, loss_floor, label_noise_std, noise_variance, record_weights, out):
@@ -251,7 +263,8 @@ def _record(theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, t
             out[pos + alpha] = var + label_noise_std * label_noise_std * kk
         pos += n_modes
     if record_weights:
-        out[pos : pos + theta.size] = theta
+        for p in range(theta.size):  # not a slice assignment (see _copy)
+            out[pos + p] = theta[p]
 
 
 @numba.njit(cache=True, fastmath=True)
@@ -262,10 +275,12 @@ def _work_buffers(widths, pre_off, suf_off):
     return (np.empty(pre_off[-1]), np.empty(suf_off[-1]), np.empty((dL, d0)), np.empty(2 * dmax * dmax))
 
 
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+# Serial: it runs once per run, and a parallel kernel costs about twice the compile time (numba compiles the prange body
+# into a gufunc of its own and links it, with every helper, into the kernel a second time).
+@numba.njit(cache=True, nogil=True, fastmath=True)
 def _initial_records(theta, widths, offsets, pre_off, suf_off, teacher, left, right, target, sigma_xx, whitened, loss_floor,
                      label_noise_std, noise_variance, record_weights, records):
-    for s in numba.prange(theta.shape[0]):
+    for s in range(theta.shape[0]):
         prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
         _products(theta[s], widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
         _record(theta[s], widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
@@ -311,7 +326,7 @@ LANES = 8
 
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals, step_size, batch_size, label_noise_std,
-                      left, right, target, sigma_xx, loss_floor, noise_variance, record_weights, increment_modes, record_every, records):
+                      left, right, target, sigma_xx, whitened, loss_floor, noise_variance, record_weights, increment_modes, record_every, records):
     """Online SGD (Sec. 2.1) with a fresh Gaussian batch per step, by backpropagation per sample, LANES seeds at once.
 
     Per layer, from the top: backpropagate every sample through the old W_l, then apply
@@ -410,7 +425,7 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
                     row = records[s, (t + 1) // record_every - 1]
                     _products(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
                     _record(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
-                            True, loss_floor[s], label_noise_std, noise_variance, record_weights, row)
+                            whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, row)
                     base = row.size - _INCREMENT_SUMS * increment_modes
                     for a in range(increment_modes):
                         for c in range(_INCREMENT_SUMS):
@@ -501,8 +516,8 @@ def _flow_drift(th, widths, offsets, pre_off, suf_off, prefix, suffix, product, 
 
 
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
-def _flow_chunk(theta, widths, offsets, pre_off, suf_off, teacher, dt, left, right, target, sigma_xx, loss_floor, record_weights,
-                record_every, n_steps, records):
+def _flow_chunk(theta, widths, offsets, pre_off, suf_off, teacher, dt, left, right, target, sigma_xx, whitened, loss_floor, label_noise_std,
+                noise_variance, record_weights, record_every, n_steps, records):
     """Classical RK4 for the gradient flow d theta / dt = -grad L (Eq. 2 generalised to depth L)."""
     for s in numba.prange(theta.shape[0]):
         th = theta[s]
@@ -510,17 +525,20 @@ def _flow_chunk(theta, widths, offsets, pre_off, suf_off, teacher, dt, left, rig
         k1, k2, k3, k4, stage = np.empty(th.size), np.empty(th.size), np.empty(th.size), np.empty(th.size), np.empty(th.size)
         for t in range(n_steps):
             _flow_drift(th, widths, offsets, pre_off, suf_off, prefix, suffix, product, work, target[s], k1)
-            stage[:] = th + 0.5 * dt * k1
+            for i in range(th.size):  # loops, not slice assignments (see _copy)
+                stage[i] = th[i] + 0.5 * dt * k1[i]
             _flow_drift(stage, widths, offsets, pre_off, suf_off, prefix, suffix, product, work, target[s], k2)
-            stage[:] = th + 0.5 * dt * k2
+            for i in range(th.size):
+                stage[i] = th[i] + 0.5 * dt * k2[i]
             _flow_drift(stage, widths, offsets, pre_off, suf_off, prefix, suffix, product, work, target[s], k3)
-            stage[:] = th + dt * k3
+            for i in range(th.size):
+                stage[i] = th[i] + dt * k3[i]
             _flow_drift(stage, widths, offsets, pre_off, suf_off, prefix, suffix, product, work, target[s], k4)
-            th += (dt / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+            th += (dt / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)  # an array expression: as a loop LLVM would round it differently
             if (t + 1) % record_every == 0:
                 _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
                 _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
-                        True, loss_floor[s], 0.0, 0, record_weights, records[s, (t + 1) // record_every - 1])
+                        whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
 
 
 # ----------------------------------------------------------------------------------------- public API
@@ -626,8 +644,9 @@ class _Setup:
             raise ValueError(f"increment_modes = {increment_modes} must be between 0 and min(d_0, d_L) = {self.layout.n_modes}")
         if noise_variance_modes is not None and not 1 <= noise_variance_modes <= self.layout.n_modes:
             raise ValueError(f"noise_variance_modes = {noise_variance_modes} must be between 1 and min(d_0, d_L) = {self.layout.n_modes}")
-        self.noise_variance, self.record_weights, self.increment_modes = noise_variance, record_weights, increment_modes
-        self.noise_variance_count = (noise_variance_modes or self.layout.n_modes) if noise_variance else 0
+        # plain bool and int: every kernel is compiled for one type signature (numpy or literal scalars would add others)
+        self.noise_variance, self.record_weights, self.increment_modes = bool(noise_variance), bool(record_weights), int(increment_modes)
+        self.noise_variance_count = int(noise_variance_modes or self.layout.n_modes) if noise_variance else 0
         self.record_dim = self.layout.record_dim(self.noise_variance_count, record_weights, increment_modes)
 
     def population(self, label_noise_std):
@@ -641,7 +660,7 @@ class _Setup:
         lay = self.layout
         initial = np.zeros((self.n_seeds, self.record_dim))  # no increments before the first step
         _initial_records(self.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, self.teacher, self.left, self.right, target, sigma_xx,
-                         whitened, loss_floor, label_noise_std, self.noise_variance_count, self.record_weights, initial)
+                         whitened, loss_floor, float(label_noise_std), self.noise_variance_count, self.record_weights, initial)
         return Recorder(self.schedule, initial, int(lay.widths[0] * lay.widths[-1]) + 1)
 
     def run(self, recording, time_per_step) -> DeepLinearRun:
@@ -672,9 +691,9 @@ def deep_linear_online_sgd(
     streams = RandomStreams(rngs, per_step, normal=True)
 
     def advance(normals, records):
-        _online_sgd_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, learning_rate / batch_size, batch_size,
-                          label_noise_std, setup.left, setup.right, target, sigma_xx, floor, setup.noise_variance_count, record_weights, increment_modes,
-                          record_every, records)
+        _online_sgd_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, float(learning_rate / batch_size),
+                          int(batch_size), float(label_noise_std), setup.left, setup.right, target, sigma_xx, True, floor, setup.noise_variance_count,
+                          setup.record_weights, setup.increment_modes, setup.schedule.record_every, records)
 
     length = setup.schedule.chunk_length(_capped(chunk_steps, setup.n_seeds, per_step), setup.n_seeds, per_step, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), learning_rate)
@@ -690,9 +709,9 @@ def _euler(setup, target, sigma_xx, whitened, floor, rngs, per_step, dt, noise_k
         if normals is None:  # GD: the kernel takes its step count from an empty draws array
             n = records.shape[1] * setup.schedule.record_every
             normals = buffers.setdefault(n, np.empty((setup.n_seeds, n, 0)))
-        _euler_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, target, sigma_xx, whitened, normals, dt,
-                     noise_kind, noise_scale, label_noise_std, setup.left, setup.right, floor, setup.noise_variance_count, setup.record_weights,
-                     setup.schedule.record_every, records)
+        _euler_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, target, sigma_xx, whitened, normals, float(dt),
+                     noise_kind, float(noise_scale), float(label_noise_std), setup.left, setup.right, floor, setup.noise_variance_count,
+                     setup.record_weights, setup.schedule.record_every, records)
 
     length = setup.schedule.chunk_length(_capped(chunk_steps, setup.n_seeds, per_step), setup.n_seeds, per_step, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), time_per_step)
@@ -769,8 +788,8 @@ def deep_linear_gradient_flow(
     recorder = setup.recorder(target, sigma_xx, True, floor, 0.0)
 
     def advance(_, records):
-        _flow_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, dt, setup.left, setup.right, target, sigma_xx,
-                    floor, record_weights, setup.schedule.record_every, records.shape[1] * setup.schedule.record_every, records)
+        _flow_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, float(dt), setup.left, setup.right, target, sigma_xx,
+                    True, floor, 0.0, 0, setup.record_weights, setup.schedule.record_every, records.shape[1] * setup.schedule.record_every, records)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, 0, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, None, advance, length, progress), dt)
@@ -811,9 +830,9 @@ def _noise_trace(widths, prefix, pre_off, suffix, suf_off, delta, gradient, labe
     return total
 
 
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+@numba.njit(cache=True, nogil=True, fastmath=True)  # serial, as _initial_records
 def _noise_traces(theta, widths, offsets, pre_off, suf_off, teacher, label_noise_std, out):
-    for s in numba.prange(theta.shape[0]):
+    for s in range(theta.shape[0]):
         prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
         _products(theta[s], widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
         delta = teacher - product
@@ -824,7 +843,7 @@ def _noise_traces(theta, widths, offsets, pre_off, suf_off, teacher, label_noise
 
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def _matched_langevin_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals, dt, variance_factor, label_noise_std, left, right, target,
-                            sigma_xx, loss_floor, noise_variance, record_weights, record_every, records):
+                            sigma_xx, whitened, loss_floor, noise_variance, record_weights, record_every, records):
     """theta <- theta - dt grad L + sqrt(variance_factor tr Sigma(theta)) xi, xi ~ N(0, I): Euler-Maruyama of isotropic
     Langevin dynamics whose noise power equals the SDE's, tr(eta dt Sigma / b), at every step (variance_factor =
     eta dt / (b n_params)); the gradient is the population one (whitened inputs, target = M)."""
@@ -848,7 +867,7 @@ def _matched_langevin_chunk(theta, widths, offsets, pre_off, suf_off, teacher, n
             if (t + 1) % record_every == 0:
                 _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
                 _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
-                        True, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
+                        whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
 
 
 def noise_covariance_trace(teacher: np.ndarray, weights: Sequence[np.ndarray], label_noise_std: float) -> np.ndarray:
@@ -877,8 +896,9 @@ def deep_linear_langevin_matched(
     factor = learning_rate * dt / (batch_size * lay.n_params)
 
     def advance(normals, records):
-        _matched_langevin_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, dt, factor, label_noise_std,
-                                setup.left, setup.right, target, sigma_xx, floor, setup.noise_variance_count, record_weights, setup.schedule.record_every, records)
+        _matched_langevin_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, float(dt), float(factor),
+                                float(label_noise_std), setup.left, setup.right, target, sigma_xx, True, floor, setup.noise_variance_count,
+                                setup.record_weights, setup.schedule.record_every, records)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, lay.n_params, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), dt)

@@ -23,7 +23,7 @@ from .single_layer import draw_minibatch
 
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def _offline_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, inputs, labels, uniforms, step_size, replacement, permutations,
-                       left, right, target, sigma_xx, loss_floor, record_weights, record_every, records):
+                       left, right, target, sigma_xx, whitened, loss_floor, label_noise_std, noise_variance, record_weights, record_every, records):
     """theta <- theta + (eta / b) sum_{k in B} W_>l^T (y_k - W x_k) x_k^T W_<l^T for every layer, all at the old weights
     (forward pass per sample, then backpropagation from the top, each layer updated after its gradient to the layer
     below has been taken), on the samples B that draw_minibatch picks from the step's uniforms."""
@@ -74,7 +74,7 @@ def _offline_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, inputs
             if (t + 1) % record_every == 0:
                 _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
                 _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
-                        False, loss_floor[s], 0.0, 0, record_weights, records[s, (t + 1) // record_every - 1])
+                        whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
 
 
 def deep_linear_offline_sgd(
@@ -100,8 +100,8 @@ def deep_linear_offline_sgd(
 
     def advance(uniforms, records):
         _offline_sgd_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, inputs, labels, uniforms,
-                           learning_rate / batch_size, replacement, permutations, setup.left, setup.right, target, sigma_xx, floor,
-                           record_weights, record_every, records)
+                           float(learning_rate / batch_size), bool(replacement), permutations, setup.left, setup.right, target, sigma_xx,
+                           False, floor, 0.0, 0, setup.record_weights, setup.schedule.record_every, records)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, batch_size, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), learning_rate)
@@ -128,5 +128,5 @@ def minibatch_means(values: np.ndarray, batch_size: int, n_batches: int, replace
     if not replacement and batch_size > values.shape[0]:
         raise ValueError(f"batch_size = {batch_size} distinct samples from N = {values.shape[0]}")
     out = np.empty((n_batches, values.shape[1]))
-    _minibatch_means(values, rng.random((n_batches, batch_size)), replacement, out)
+    _minibatch_means(values, rng.random((n_batches, batch_size)), bool(replacement), out)
     return out

@@ -67,7 +67,9 @@ def _single_layer_sgd_chunk(weights, inputs, labels, uniforms, step_size, record
                 for i in range(N):
                     w[i] -= c * x[mu, i]
             if (t + 1) % record_every == 0:
-                records[s, (t + 1) // record_every - 1, :] = w
+                row = records[s, (t + 1) // record_every - 1]
+                for i in range(N):  # by hand: a slice assignment compiles numba's shape-mismatch message formatting in
+                    row[i] = w[i]
 
 
 @dataclass
@@ -119,7 +121,8 @@ def single_layer_sgd(
     streams = RandomStreams(rngs, batch_size, normal=False)
 
     def advance(uniforms, records):
-        _single_layer_sgd_chunk(weights, inputs, labels, uniforms, learning_rate / batch_size, record_every, replacement, permutations, records)
+        _single_layer_sgd_chunk(weights, inputs, labels, uniforms, float(learning_rate / batch_size), int(record_every), bool(replacement), permutations,
+                                records)  # plain scalars: one compiled signature for every run
 
     rec = run_chunks(schedule, recorder, streams, advance, schedule.chunk_length(chunk_steps, n_seeds, batch_size, N), progress)
     return SingleLayerRun(weights, rec.n_records, rec.sum_deviation, rec.sum_outer_deviation, rec.trace, rec.trace_steps)

@@ -77,8 +77,11 @@ def _update_layers(first, second, product, e):
 def _record(first, second, product, target, sigma_xx, loss_floor, out):
     """[W1, W2, L(w)] with L(w) = L* + 1/2 (w - w*) Sigma^xx (w - w*)^T (exact for the least-squares w*)."""
     n_hidden, n_in = first.shape
-    out[: n_hidden * n_in] = first.ravel()
-    out[n_hidden * n_in : n_hidden * n_in + n_hidden] = second
+    # copies by hand: a slice assignment would compile numba's shape-mismatch message formatting into every kernel
+    for i in range(n_hidden):
+        for j in range(n_in):
+            out[i * n_in + j] = first[i, j]
+        out[n_hidden * n_in + i] = second[i]
     quad = 0.0
     for i in range(n_in):
         acc = 0.0
@@ -272,8 +275,8 @@ def two_layer_sgd(
     streams = RandomStreams(rngs, batch_size, normal=False)
 
     def advance(uniforms, records):
-        _sgd_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, uniforms, learning_rate / batch_size, replacement,
-                   permutations, setup.target, setup.sigma_xx, setup.loss_floor, record_every, records)
+        _sgd_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, uniforms, float(learning_rate / batch_size), bool(replacement),
+                   permutations, setup.target, setup.sigma_xx, setup.loss_floor, int(record_every), records)  # plain scalars: one signature
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, batch_size, setup.recorder.record_dim)
     return setup.run(run_chunks(setup.schedule, setup.recorder, streams, advance, length, progress), learning_rate)
@@ -300,8 +303,8 @@ def two_layer_sgf(
     streams = RandomStreams(rngs, per_step, normal=True)
 
     def advance(normals, records):
-        _sgf_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, normals, dt, noise_scale, exact, setup.target,
-                   setup.sigma_xx, cholesky, setup.loss_floor, batch_size, record_every, records)
+        _sgf_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, normals, float(dt), float(noise_scale), exact, setup.target,
+                   setup.sigma_xx, cholesky, setup.loss_floor, int(batch_size), int(record_every), records)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.recorder.record_dim)
     return setup.run(run_chunks(setup.schedule, setup.recorder, streams, advance, length, progress), dt)
