@@ -10,6 +10,8 @@ seconds each with an empty cache, one thread), so that they can be warmed in par
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from . import deep_linear, deep_linear_offline, recording, single_layer, two_layer
@@ -101,3 +103,15 @@ def compile_kernels(family: str) -> list[str]:
     _, warm, kernels = FAMILIES[family]
     warm()
     return [_signature(kernel, sig) for kernel in kernels for sig in kernel.signatures]
+
+
+def compile_family(output: str, *, family: str) -> None:
+    """Stage of the rule engine_kernels: compile `family` and list its kernels' signatures, with numba's version, in
+    `output` (the stamp the family's training jobs wait for)."""
+    import numba
+
+    signatures = compile_kernels(family)
+    tmp = f"{output}.tmp"
+    with open(tmp, "w") as f:
+        f.write(f"numba {numba.__version__}: kernels of {family} ({FAMILIES[family][0]})\n" + "\n".join(signatures) + "\n")
+    os.replace(tmp, output)
