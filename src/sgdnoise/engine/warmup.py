@@ -16,7 +16,7 @@ import numpy as np
 
 from . import deep_linear, deep_linear_offline, recording, single_layer, two_layer
 
-_SCHEDULE = dict(burn_in_steps=2, measure_steps=2, record_every=2, trace_every=2)
+_SCHEDULE = dict(burn_in_steps=2, measure_steps=4, record_every=2, trace_every=2)  # two records: both half windows hold one
 
 
 def _deep_linear_case(n_seeds=2):
