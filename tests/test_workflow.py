@@ -266,10 +266,11 @@ AFTER_TRAINING = {"gross2024_fig3_statistics": 2, "gross2024_fig3_summary": 1,
         ("gross2024/runs.py", "spacing *= 2", "spacing = spacing * 2",
          {"single_layer_sgd": 2, "gross2024_fig4_theory": 1, "gross2024_fig4_statistics": 1, "gross2024_fig4_summary": 1, "gross2024_fig4_settling": 1,
           "gross2024_fig4_noiseless": 1, **figure_tail("fig4"), **AFTER_CLAIMS}),
-        # the compiled kernel, reached through engine/__init__.py's re-export: every training job and what follows
+        # the compiled kernel, reached through engine/__init__.py's re-export: its compile stamp (engine_kernels, family
+        # single_layer only), every training job and what follows
         ("engine/single_layer.py", "def single_layer_sgd(", "def _unused():\n    pass\n\n\ndef single_layer_sgd(",
          {}),
-        ("engine/single_layer.py", "if len(rngs) != n_seeds:", "if n_seeds != len(rngs):", {"single_layer_sgd": 24, **AFTER_TRAINING}),
+        ("engine/single_layer.py", "if len(rngs) != n_seeds:", "if n_seeds != len(rngs):", {"engine_kernels": 1, "single_layer_sgd": 24, **AFTER_TRAINING}),
     ],
 )
 def test_code_edit_reruns_exactly_the_rules_that_use_it(quick_run, tmp_path, module, old, new, expected):

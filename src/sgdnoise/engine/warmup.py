@@ -76,23 +76,29 @@ def _single_layer():
     single_layer.single_layer_sgd(inputs, labels, weights, weights, rngs, learning_rate=0.05, batch_size=2, **_SCHEDULE)
 
 
-# family -> (what it covers, the call that compiles it, the kernels the entry points call from Python)
-FAMILIES = {
-    "deep_linear_sgd": ("deep_linear_online_sgd", _deep_linear_sgd,
-                        (deep_linear._initial_records, recording._fill, deep_linear._online_sgd_chunk)),
-    "deep_linear_euler": ("deep_linear_sde, deep_linear_langevin, deep_linear_gd, deep_linear_langevin_matched", _deep_linear_euler,
-                          (deep_linear._initial_records, recording._fill, deep_linear._euler_chunk, deep_linear._matched_langevin_chunk)),
-    "deep_linear_flow": ("deep_linear_gradient_flow", _deep_linear_flow, (deep_linear._initial_records, deep_linear._flow_chunk)),
-    "deep_linear_offline": ("deep_linear_offline_sgd, minibatch_means", _deep_linear_offline,
-                            (deep_linear._initial_records, recording._fill, deep_linear_offline._offline_sgd_chunk,
-                             deep_linear_offline._minibatch_means)),
-    "two_layer": ("two_layer_sgd, two_layer_sgf", _two_layer, (recording._fill, two_layer._record, two_layer._sgd_chunk, two_layer._sgf_chunk)),
-    "single_layer": ("single_layer_sgd", _single_layer, (recording._fill, single_layer._single_layer_sgd_chunk)),
-}
+# Per family: (what it covers, the call that compiles it, the kernels the entry points call from Python). Separate
+# names, so that the code hash of each family's stage (compile_<family>) reaches only that family's engine code.
+_DEEP_LINEAR_SGD = ("deep_linear_online_sgd", _deep_linear_sgd, (deep_linear._initial_records, recording._fill, deep_linear._online_sgd_chunk))
+_DEEP_LINEAR_EULER = ("deep_linear_sde, deep_linear_langevin, deep_linear_gd, deep_linear_langevin_matched", _deep_linear_euler,
+                      (deep_linear._initial_records, recording._fill, deep_linear._euler_chunk, deep_linear._matched_langevin_chunk))
+_DEEP_LINEAR_FLOW = ("deep_linear_gradient_flow", _deep_linear_flow, (deep_linear._initial_records, deep_linear._flow_chunk))
+_DEEP_LINEAR_OFFLINE = ("deep_linear_offline_sgd, minibatch_means", _deep_linear_offline,
+                        (deep_linear._initial_records, recording._fill, deep_linear_offline._offline_sgd_chunk, deep_linear_offline._minibatch_means))
+_TWO_LAYER = ("two_layer_sgd, two_layer_sgf", _two_layer, (recording._fill, two_layer._record, two_layer._sgd_chunk, two_layer._sgf_chunk))
+_SINGLE_LAYER = ("single_layer_sgd", _single_layer, (recording._fill, single_layer._single_layer_sgd_chunk))
+
+FAMILIES = {"deep_linear_sgd": _DEEP_LINEAR_SGD, "deep_linear_euler": _DEEP_LINEAR_EULER, "deep_linear_flow": _DEEP_LINEAR_FLOW,
+            "deep_linear_offline": _DEEP_LINEAR_OFFLINE, "two_layer": _TWO_LAYER, "single_layer": _SINGLE_LAYER}
 
 
 def _signature(kernel, sig) -> str:
     return f"{kernel.py_func.__module__}.{kernel.__name__}({', '.join(str(t) for t in sig)})"
+
+
+def _compile(family) -> list[str]:
+    _, warm, kernels = family
+    warm()
+    return [_signature(kernel, sig) for kernel in kernels for sig in kernel.signatures]
 
 
 def compile_kernels(family: str) -> list[str]:
@@ -100,18 +106,40 @@ def compile_kernels(family: str) -> list[str]:
     returns the kernels' signatures, as module.kernel(argument types)."""
     if family not in FAMILIES:
         raise ValueError(f"unknown kernel family {family!r}; one of {sorted(FAMILIES)}")
-    _, warm, kernels = FAMILIES[family]
-    warm()
-    return [_signature(kernel, sig) for kernel in kernels for sig in kernel.signatures]
+    return _compile(FAMILIES[family])
 
 
-def compile_family(output: str, *, family: str) -> None:
-    """Stage of the rule engine_kernels: compile `family` and list its kernels' signatures, with numba's version, in
-    `output` (the stamp the family's training jobs wait for)."""
+def _stamp(output: str, name: str, family) -> None:
+    """The stamp the family's training jobs wait for: numba's version and the kernels' compiled signatures."""
     import numba
 
-    signatures = compile_kernels(family)
+    signatures = _compile(family)
     tmp = f"{output}.tmp"
     with open(tmp, "w") as f:
-        f.write(f"numba {numba.__version__}: kernels of {family} ({FAMILIES[family][0]})\n" + "\n".join(signatures) + "\n")
+        f.write(f"numba {numba.__version__}: kernels of {name} ({family[0]})\n" + "\n".join(signatures) + "\n")
     os.replace(tmp, output)
+
+
+# Stages of the rule engine_kernels, one per family (its wildcard picks the function).
+def compile_deep_linear_sgd(output: str) -> None:
+    _stamp(output, "deep_linear_sgd", _DEEP_LINEAR_SGD)
+
+
+def compile_deep_linear_euler(output: str) -> None:
+    _stamp(output, "deep_linear_euler", _DEEP_LINEAR_EULER)
+
+
+def compile_deep_linear_flow(output: str) -> None:
+    _stamp(output, "deep_linear_flow", _DEEP_LINEAR_FLOW)
+
+
+def compile_deep_linear_offline(output: str) -> None:
+    _stamp(output, "deep_linear_offline", _DEEP_LINEAR_OFFLINE)
+
+
+def compile_two_layer(output: str) -> None:
+    _stamp(output, "two_layer", _TWO_LAYER)
+
+
+def compile_single_layer(output: str) -> None:
+    _stamp(output, "single_layer", _SINGLE_LAYER)
