@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slurm
 # A toy run takes 30-40 s here (job status is polled every 2 s, +10 s per poll that finds nothing new).
 RUN_TIMEOUT_S = 300
 # A representative part of the quick workflow: every stage (data, training, statistics, theory, summary,
-# claims, figure) of Fig. 4 with its settling and noiseless runs, in 11 jobs / 11 SLURM jobs, ~3 min here. Each SLURM job
+# claims, figure) of Fig. 4 with its settling and noiseless runs and its kernel compile, in 12 jobs / 12 SLURM jobs, ~3 min here. Each SLURM job
 # costs ~10-15 s of Snakemake start-up on this 2-core machine, so all of Fig. 5 (44 jobs) takes ~8 min.
 QUICK_TARGETS = ["results/gross2024_fig4/claims.csv", "results/figures/gross2024_fig4.png"]
 
@@ -118,8 +118,8 @@ def test_quick_workflow_part_on_slurm_matches_local_run(slurm_env, tmp_path):
         assert Path(log).name == f"{job_id}.log"
         ran_on_slurm += _executed_jobs(Path(log).read_text())
     expected = _executed_jobs(local.stdout)
-    assert sum(expected.values()) == 11 and ran_on_slurm == expected
-    assert len(submitted) == 11
+    assert sum(expected.values()) == 12 and ran_on_slurm == expected
+    assert len(submitted) == 12
 
     # Same results: intermediates carry no wall-clock time or host, so they are byte-identical.
     for target in QUICK_TARGETS:
