@@ -32,6 +32,7 @@ from typing import Callable, Sequence
 import numba
 import numpy as np
 
+from .lanes import LANES, lanes_gemm
 from .recording import Recorder, RandomStreams, Schedule, run_chunks
 
 _NO_NOISE, _SGD_NOISE, _ISOTROPIC_NOISE = 0, 1, 2
@@ -316,23 +317,15 @@ def _lane_modes(th, widths, offsets, left, right, n_modes, vec_a, vec_b, out):
                 out[alpha, k] += u * h[i, k]
 
 
-# Seeds per block of the online-SGD kernel, stored interleaved (th[p, k]: parameter p of lane k). At widths ~12 a
-# per-seed loop is mostly loop overhead and horizontal sums; with the lanes innermost every loop body is 8
-# independent multiply-adds (1.2-1.3x on the benchmark workload, A/B in one process; LLVM still keeps most of
-# them scalar because it cannot rule out aliasing between numba arrays). Each lane does its own seed's
-# arithmetic in a fixed order, so results do not depend on which seeds share a block.
-LANES = 8
-
-
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals, step_size, batch_size, label_noise_std,
                       left, right, target, sigma_xx, whitened, loss_floor, noise_variance, record_weights, increment_modes, record_every, records):
-    """Online SGD (Sec. 2.1) with a fresh Gaussian batch per step, by backpropagation per sample, LANES seeds at once.
+    """Online SGD (Sec. 2.1) with a fresh Gaussian batch per step, by backpropagation, LANES seeds at once (lanes.py).
 
     Per layer, from the top: backpropagate every sample through the old W_l, then apply
     W_l += (eta / b) sum_k g_l^(k) h_{l-1}^(k)T. Lower layers are untouched until their turn, so this is
-    exactly the update with all gradients at the old weights, in one pass over each W_l. A block's last
-    lanes, past the final seed, repeat that seed and are discarded.
+    exactly the update with all gradients at the old weights. A block's last lanes, past the final seed,
+    repeat that seed and are discarded.
 
     With increment_modes > 0, after every step the leading mode amplitudes w_alpha = u_alpha^T W v_alpha are
     recomputed (vector products through the layers, no end-to-end product) and their increments summed into the
@@ -346,16 +339,15 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
     for block in numba.prange((n_seeds + LANES - 1) // LANES):
         first = block * LANES
         n_live = min(LANES, n_seeds - first)
-        seed = np.empty(LANES, np.int64)
-        for k in range(LANES):
-            seed[k] = first + min(k, n_live - 1)
         th = np.empty((n_params, LANES))  # th[p, k]: parameter p of lane k
-        for k in range(LANES):
-            for p in range(n_params):
-                th[p, k] = theta[seed[k], p]
-        hidden = np.empty((batch_size, L, dmax, LANES))  # inputs h_{l-1} of every layer, per sample
-        grad = np.empty((batch_size, dmax, LANES))  # g_l = W_>l^T (y - W x), per sample
-        grad_below = np.empty((batch_size, dmax, LANES))
+        seed = _lane_block(theta, first, n_live, th)
+        hidden = np.empty((L * batch_size * dmax, LANES))  # input h_l of layer l for sample s at row (l b + s) dmax
+        grad = np.empty((batch_size * dmax, LANES))  # g_l = W_>l^T (y - W x), per sample
+        grad_below = np.empty((batch_size * dmax, LANES))
+        teacher_lanes = np.empty((dL * d0, LANES))
+        for q in range(dL * d0):
+            for k in range(LANES):
+                teacher_lanes[q, k] = teacher[q // d0, q % d0]
         prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
         lane_theta = np.empty(n_params)
         vec_a = np.empty((dmax, LANES))
@@ -367,45 +359,31 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
             _lane_modes(th, widths, offsets, left, right, increment_modes, vec_a, vec_b, previous)
         for t in range(n_steps):
             for b in range(batch_size):
-                x = hidden[b, 0]
                 for j in range(d0):
                     for k in range(LANES):
-                        x[j, k] = normals[seed[k], t, b * d0 + j]
-                for l in range(L):
-                    rows, cols, off = widths[l + 1], widths[l], offsets[l]
-                    h = hidden[b, l]
-                    out = hidden[b, l + 1] if l < L - 1 else grad[b]
-                    for i in range(rows):
+                        hidden[b * dmax + j, k] = normals[seed[k], t, b * d0 + j]
+            for l in range(L):  # h_(l+1)(s, i) = sum_j h_l(s, j) W_l(i, j); the top layer's output goes to grad
+                rows, cols = widths[l + 1], widths[l]
+                if l < L - 1:
+                    lanes_gemm(hidden, (l + 1) * batch_size * dmax, dmax, 1, hidden, l * batch_size * dmax, dmax, 1, th, offsets[l], 1, cols,
+                               batch_size, rows, cols, 1.0, False)
+                else:
+                    lanes_gemm(grad, 0, dmax, 1, hidden, l * batch_size * dmax, dmax, 1, th, offsets[l], 1, cols, batch_size, rows, cols, 1.0, False)
+            for q in range(batch_size * dmax):  # error y - W x with y = M x + sigma_q xi
+                for k in range(LANES):
+                    grad[q, k] = -grad[q, k]
+            lanes_gemm(grad, 0, dmax, 1, hidden, 0, dmax, 1, teacher_lanes, 0, 1, d0, batch_size, dL, d0, 1.0, True)
+            if label_noise_std > 0.0:
+                for b in range(batch_size):
+                    noise_start = batch_size * d0 + b * dL
+                    for i in range(dL):
                         for k in range(LANES):
-                            out[i, k] = 0.0
-                        for j in range(cols):
-                            for k in range(LANES):
-                                out[i, k] += th[off + i * cols + j, k] * h[j, k]
-                noise_start = batch_size * d0 + b * dL
-                for i in range(dL):  # error y - W x with y = M x + sigma_q xi
-                    for k in range(LANES):
-                        grad[b, i, k] = -grad[b, i, k]
-                    for j in range(d0):
-                        m = teacher[i, j]
-                        for k in range(LANES):
-                            grad[b, i, k] += m * x[j, k]
-                    if label_noise_std > 0.0:
-                        for k in range(LANES):
-                            grad[b, i, k] += label_noise_std * normals[seed[k], t, noise_start + i]
+                            grad[b * dmax + i, k] += label_noise_std * normals[seed[k], t, noise_start + i]
             for l in range(L - 1, -1, -1):
-                rows, cols, off = widths[l + 1], widths[l], offsets[l]
-                if l > 0:
-                    grad_below[:, :cols, :] = 0.0
-                for i in range(rows):
-                    for j in range(cols):
-                        p = off + i * cols + j
-                        if l > 0:  # every sample through the old weight first
-                            for b in range(batch_size):
-                                for k in range(LANES):
-                                    grad_below[b, j, k] += th[p, k] * grad[b, i, k]
-                        for b in range(batch_size):
-                            for k in range(LANES):
-                                th[p, k] += step_size * grad[b, i, k] * hidden[b, l, j, k]
+                rows, cols = widths[l + 1], widths[l]
+                if l > 0:  # every sample through the old weight first
+                    lanes_gemm(grad_below, 0, dmax, 1, grad, 0, dmax, 1, th, offsets[l], cols, 1, batch_size, cols, rows, 1.0, False)
+                lanes_gemm(th, offsets[l], cols, 1, grad, 0, 1, dmax, hidden, l * batch_size * dmax, dmax, 1, rows, cols, batch_size, step_size, True)
                 if l > 0:
                     grad, grad_below = grad_below, grad
             if increment_modes > 0:
@@ -436,6 +414,74 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
                 theta[seed[k], p] = th[p, k]
 
 
+@numba.njit(cache=True, fastmath=True)
+def _lane_block(theta, first, n_live, th):
+    """Seeds first .. first + n_live - 1 into the lane array th (n_params, LANES); lanes past the last seed repeat it."""
+    seed = np.empty(LANES, np.int64)
+    for k in range(LANES):
+        seed[k] = first + min(k, n_live - 1)
+        for p in range(th.shape[0]):
+            th[p, k] = theta[seed[k], p]
+    return seed
+
+
+@numba.njit(cache=True, fastmath=True)
+def _lane_identity(buf, off, d):
+    for i in range(d):
+        for j in range(d):
+            for k in range(LANES):
+                buf[off + i * d + j, k] = 1.0 if i == j else 0.0
+
+
+@numba.njit(cache=True, fastmath=True)
+def _lane_copy(src, src_off, dst, dst_off, n):
+    for q in range(n):
+        for k in range(LANES):
+            dst[dst_off + q, k] = src[src_off + q, k]
+
+
+@numba.njit(cache=True, fastmath=True)
+def _lane_products(th, widths, offsets, pre, pre_off, suf, suf_off, product):
+    """_products for a block of lanes: P_(l+1) = W_l P_l, W = W_L P_L, S_(l-1) = S_l W_l (block l of pre is
+    W_<l, d_l x d_0; block l of suf is W_>l, d_L x d_(l+1)); the identities P_0 and S_(L-1) are set by the caller."""
+    L = widths.size - 1
+    d0, dL = widths[0], widths[L]
+    for l in range(L - 1):
+        rows, cols = widths[l + 1], widths[l]
+        if l == 0:
+            _lane_copy(th, offsets[0], pre, pre_off[1], rows * cols)
+        else:
+            lanes_gemm(pre, pre_off[l + 1], d0, 1, th, offsets[l], cols, 1, pre, pre_off[l], d0, 1, rows, d0, cols, 1.0, False)
+    lanes_gemm(product, 0, d0, 1, th, offsets[L - 1], widths[L - 1], 1, pre, pre_off[L - 1], d0, 1, dL, d0, widths[L - 1], 1.0, False)
+    for l in range(L - 1, 0, -1):
+        rows, cols = widths[l + 1], widths[l]
+        if l == L - 1:
+            _lane_copy(th, offsets[l], suf, suf_off[l - 1], rows * cols)
+        else:
+            lanes_gemm(suf, suf_off[l - 1], cols, 1, suf, suf_off[l], rows, 1, th, offsets[l], cols, 1, dL, cols, rows, 1.0, False)
+
+
+@numba.njit(cache=True, fastmath=True)
+def _lane_sandwich_add(th, widths, offsets, pre, pre_off, suf, suf_off, r, right):
+    """_sandwich_add for a block of lanes: W_l += W_>l^T R W_<l^T for every layer (R: d_L x d_0 lane matrix)."""
+    L = widths.size - 1
+    d0, dL = widths[0], widths[L]
+    for l in range(L):
+        rows, cols = widths[l + 1], widths[l]
+        if l == 0:  # W_<1 = I
+            src = r
+        else:  # R W_<l^T, d_L x d_l
+            lanes_gemm(right, 0, cols, 1, r, 0, d0, 1, pre, pre_off[l], 1, d0, dL, cols, d0, 1.0, False)
+            src = right
+        if l == L - 1:  # W_>L = I
+            off = offsets[l]
+            for q in range(rows * cols):
+                for k in range(LANES):
+                    th[off + q, k] += src[q, k]
+        else:
+            lanes_gemm(th, offsets[l], cols, 1, suf, suf_off[l], 1, rows, src, 0, cols, 1, rows, cols, dL, 1.0, True)
+
+
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigma_xx, whitened, normals, dt, noise_kind, noise_scale,
                  label_noise_std, left, right, loss_floor, noise_variance, record_weights, record_every, records):
@@ -447,64 +493,89 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
     per-layer noise W_>l^T S W_<l^T has covariance Sigma of Prop. 3.2 (App. B); noise_scale = sqrt(eta dt / b).
     Both enter one sandwich: W_l += W_>l^T (dt E + noise_scale S) W_<l^T.
     Langevin: W_l += W_>l^T dt E W_<l^T + noise_scale xi, noise_scale = sigma sqrt(eta dt) (App. H.3).
+    Seeds advance in blocks of LANES (lanes.py); a block's lanes past the final seed repeat it and are discarded.
     """
     n_seeds, n_steps = normals.shape[0], normals.shape[1]
-    d0, dL = widths[0], widths[-1]
+    L = widths.size - 1
+    d0, dL = widths[0], widths[L]
+    dmax = widths.max()
+    n_params = theta.shape[1]
     sqrt2 = np.sqrt(2.0)
-    for s in numba.prange(n_seeds):
-        th = theta[s]
-        prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
-        r = np.empty((dL, d0))
-        z = np.empty((d0, d0))
-        diff = np.empty((dL, d0))
-        delta = np.empty((dL, d0))
-        noise = np.empty((dL, d0))
-        for t in range(n_steps):
-            _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
+    for block in numba.prange((n_seeds + LANES - 1) // LANES):
+        first = block * LANES
+        n_live = min(LANES, n_seeds - first)
+        th = np.empty((n_params, LANES))
+        seed = _lane_block(theta, first, n_live, th)
+        pre = np.empty((pre_off[-1], LANES))
+        suf = np.empty((suf_off[-1], LANES))
+        _lane_identity(pre, 0, d0)
+        _lane_identity(suf, suf_off[L - 1], dL)
+        product = np.empty((dL * d0, LANES))
+        r = np.empty((dL * d0, LANES))
+        diff = np.empty((dL * d0, LANES))
+        z = np.empty((d0 * d0, LANES))
+        right_buf = np.empty((dL * dmax, LANES))
+        goal = np.empty((dL * d0, LANES))  # W* per lane
+        cov = np.empty((d0 * d0, LANES))  # Sigma_xx per lane
+        for k in range(LANES):
             for i in range(dL):
                 for j in range(d0):
-                    diff[i, j] = target[s, i, j] - product[i, j]
+                    goal[i * d0 + j, k] = target[seed[k], i, j]
+            for i in range(d0):
+                for j in range(d0):
+                    cov[i * d0 + j, k] = sigma_xx[seed[k], i, j]
+        lane_theta = np.empty(n_params)
+        prefix, suffix, flat_product, work = _work_buffers(widths, pre_off, suf_off)
+        for t in range(n_steps):
+            _lane_products(th, widths, offsets, pre, pre_off, suf, suf_off, product)
+            for q in range(dL * d0):
+                for k in range(LANES):
+                    diff[q, k] = goal[q, k] - product[q, k]
             if whitened:
-                for i in range(dL):
-                    for j in range(d0):
-                        r[i, j] = dt * diff[i, j]
-            else:
-                for i in range(dL):
-                    for j in range(d0):
-                        acc = 0.0
-                        for p in range(d0):
-                            acc += diff[i, p] * sigma_xx[s, p, j]
-                        r[i, j] = dt * acc
-            draws = normals[s, t]
+                for q in range(dL * d0):
+                    for k in range(LANES):
+                        r[q, k] = dt * diff[q, k]
+            else:  # dt (W* - W) Sigma_xx
+                lanes_gemm(r, 0, d0, 1, diff, 0, d0, 1, cov, 0, d0, 1, dL, d0, d0, dt, False)
             if noise_kind == _SGD_NOISE:
                 pos = 0
                 for i in range(d0):
-                    z[i, i] = sqrt2 * draws[pos]
+                    for k in range(LANES):
+                        z[i * d0 + i, k] = sqrt2 * normals[seed[k], t, pos]
                     pos += 1
                     for j in range(i + 1, d0):
-                        z[i, j] = draws[pos]
-                        z[j, i] = draws[pos]
+                        for k in range(LANES):
+                            v = normals[seed[k], t, pos]
+                            z[i * d0 + j, k] = v
+                            z[j * d0 + i, k] = v
                         pos += 1
-                for i in range(dL):
-                    for p in range(d0):
-                        delta[i, p] = teacher[i, p] - product[i, p]
-                _matmul_nt(delta, z, noise, False)  # Delta Z, Z symmetric
-                for i in range(dL):
+                for i in range(dL):  # Delta = M - W, into diff
                     for j in range(d0):
-                        r[i, j] += noise_scale * noise[i, j]
+                        m = teacher[i, j]
+                        for k in range(LANES):
+                            diff[i * d0 + j, k] = m - product[i * d0 + j, k]
+                lanes_gemm(r, 0, d0, 1, diff, 0, d0, 1, z, 0, d0, 1, dL, d0, d0, noise_scale, True)  # r += noise_scale Delta Z
                 if label_noise_std > 0.0:
                     c = noise_scale * label_noise_std
-                    for i in range(dL):
-                        for j in range(d0):
-                            r[i, j] += c * draws[pos + i * d0 + j]
-            _sandwich_add(th, widths, offsets, prefix, pre_off, suffix, suf_off, r, work)
+                    for q in range(dL * d0):
+                        for k in range(LANES):
+                            r[q, k] += c * normals[seed[k], t, pos + q]
+            _lane_sandwich_add(th, widths, offsets, pre, pre_off, suf, suf_off, r, right_buf)
             if noise_kind == _ISOTROPIC_NOISE:
-                for i in range(th.size):
-                    th[i] += noise_scale * draws[i]
+                for p in range(n_params):
+                    for k in range(LANES):
+                        th[p, k] += noise_scale * normals[seed[k], t, p]
             if (t + 1) % record_every == 0:
-                _products(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
-                _record(th, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
-                        whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
+                for k in range(n_live):
+                    for p in range(n_params):
+                        lane_theta[p] = th[p, k]
+                    s = seed[k]
+                    _products(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, flat_product, work)
+                    _record(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, flat_product, teacher, left, right, target[s],
+                            sigma_xx[s], whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
+        for k in range(n_live):
+            for p in range(n_params):
+                theta[seed[k], p] = th[p, k]
 
 
 @numba.njit(cache=True, fastmath=True)
