@@ -50,6 +50,7 @@ if __name__ == "__main__":  # python -m sgdnoise.benchmarks: numpy is not import
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import contextlib
 import math
 import multiprocessing
 import queue
@@ -509,6 +510,350 @@ def torch_sde(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
     return [np.array(f) for f in finals]
 
 
+# ---------------------------------------------------------------------------- vectorised peers: the step formulas
+# One formula per workload on arrays with any leading axes: numpy_batched and torch_bmm call it on (seeds, ...)
+# arrays, jax_scan on one seed's arrays under vmap. Matrix-vector products are taken as row vector @ matrix (_vecmat):
+# PyTorch runs the batched (.., 1, n) @ (.., n, m) 2.7x faster than (.., m, n) @ (.., n, 1), numpy both alike.
+PEER_BLOCK = 100  # steps per block of random draws and per compiled JAX scan; the timed step counts are multiples of it
+
+
+def _vecmat(v, m):
+    """v^T M over leading axes: (..., n) and (..., n, k) -> (..., k)."""
+    return (v[..., None, :] @ m)[..., 0, :]
+
+
+def _single_layer_step(w, xb, yb, rate):
+    """Eq. (2.11): w <- w - (lambda/S) X_B^T (X_B w - y_B), with rate = lambda/S."""
+    return w - rate * _vecmat(_vecmat(w, xb.mT) - yb, xb)
+
+
+def _two_layer_step(first, second, xb, yb, rate):
+    """Eq. (3.5) with the old weights on the right: e = (lambda/S) (y_B - w X_B) X_B for w = W2 W1, then
+    W1 += W2^T e and W2 += e W1^T."""
+    e = rate * _vecmat(yb - _vecmat(_vecmat(second, first), xb.mT), xb)
+    return first + second[..., :, None] * e[..., None, :], second + _vecmat(e, first.mT)
+
+
+def _teacher_samples(z, teacher_t, b, label_noise_std):
+    """Online samples from per-step normals z (..., b (d_0 + d_L)): X (..., b, d_0) ~ N(0, I) and Y = X M^T + sigma_q Xi,
+    in the engine's order (the b inputs first, then the label noises). Y does not depend on the weights, so a whole
+    block of steps is formed at once."""
+    d0, dL = teacher_t.shape
+    x = z[..., : b * d0].reshape(*z.shape[:-1], b, d0)
+    y = x @ teacher_t
+    if label_noise_std > 0:
+        y = y + label_noise_std * z[..., b * d0 :].reshape(*z.shape[:-1], b, dL)
+    return x, y
+
+
+def _deep_linear_step(weights, x, y, rate):
+    """Online SGD by backpropagation on (1/b) sum_k 1/2 ||y_k - W x_k||^2: forward, the error g = Y - X W^T taken
+    back through the old weights, W_l += (eta/b) g_l^T h_(l-1); rate = eta/b."""
+    hidden = [x]
+    for w in weights:
+        hidden.append(hidden[-1] @ w.mT)
+    g = y - hidden[-1]
+    new = list(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        new[l] = weights[l] + rate * (g.mT @ hidden[l])
+        if l > 0:
+            g = g @ weights[l]
+    return new
+
+
+def _symmetric_index(d0):
+    """Index into the d_0 (d_0 + 1)/2 upper-triangle normals (row-major) and scale that give Z = (Xi + Xi^T)/sqrt(2)
+    by one gather (Z_ij = Z_ji = xi_ij, Z_ii = sqrt(2) xi_ii), as _symmetric_gaussian."""
+    index = np.zeros((d0, d0), dtype=np.int64)
+    index[np.triu_indices(d0)] = np.arange(d0 * (d0 + 1) // 2)
+    return np.triu(index) + np.triu(index, 1).T, np.where(np.eye(d0, dtype=bool), np.sqrt(2.0), 1.0)
+
+
+def _sde_increments(z, d0, dL, label_noise_std, dt, scale, asarray):
+    """From per-step normals z (..., d_0 (d_0 + 1)/2 + d_L d_0) the two weight-independent factors of the step's
+    r = dt Delta + sqrt(eta dt / b) (Delta Z + sigma_q N) = Delta (dt I + sqrt(eta dt / b) Z) + sqrt(eta dt / b) sigma_q N,
+    formed for a whole block of steps at once (the second is None without label noise); asarray converts the
+    constant index and matrices to z's framework."""
+    index, diagonal = _symmetric_index(d0)
+    n_z = d0 * (d0 + 1) // 2
+    right = z[..., asarray(index)] * asarray(scale * diagonal) + asarray(dt * np.eye(d0))
+    label = scale * label_noise_std * z[..., n_z:].reshape(*z.shape[:-1], dL, d0) if label_noise_std > 0 else None
+    return right, label
+
+
+def _sde_step(weights, teacher, right, label):
+    """Euler-Maruyama step of the SGD SDE with the matrix-free noise of Prop. 3.2: W_l += W_>l^T r W_<l^T with
+    r = (M - W) right + label (_sde_increments); the partial products W_<l, W_>l are shared by all layers."""
+    below = [None, weights[0]]  # W_<l, l = 1..L (None: the identity)
+    for w in weights[1:-1]:
+        below.append(w @ below[-1])
+    above = [None]  # W_>l, built from the top
+    for w in weights[:0:-1]:
+        above.insert(0, w if above[0] is None else above[0] @ w)
+    r = (teacher - weights[-1] @ below[-1]) @ right
+    if label is not None:
+        r = r + label
+    new = []
+    for w, a, q in zip(weights, below, above):
+        u = r if a is None else r @ a.mT
+        new.append(w + (u if q is None else q.mT @ u))
+    return new
+
+
+# -------------------------------------------------------------------------- numpy_batched and torch_bmm: all seeds
+@dataclass
+class _Batched:
+    """numpy or PyTorch as the batched peers use them: array conversion, the peer's own generator, row gathers."""
+
+    asarray: Callable  # numpy array -> the framework's, sharing memory
+    to_numpy: Callable  # the framework's array -> a numpy copy
+    uniform: Callable  # shape -> U(0, 1) draws
+    normal: Callable  # shape -> N(0, 1) draws
+    index: Callable  # (u, P) -> minibatch indices int(u P)
+    rows: Callable  # (x, index) -> x[index] along the first axis
+    context: Callable  # what a peer runs inside (torch.inference_mode: no autograd bookkeeping)
+
+
+def _batched(framework: str, root: int) -> _Batched:
+    """The framework's _Batched, its generator seeded by `root` (the workload's)."""
+    if framework == "numpy":
+        rng = np.random.default_rng(np.random.SeedSequence(root))
+        return _Batched(np.asarray, np.array, rng.random, rng.standard_normal, lambda u, P: (u * P).astype(np.int64),
+                        partial(np.take, axis=0), contextlib.nullcontext)
+    if framework == "torch":
+        torch = _torch()
+        generator = torch.Generator().manual_seed(root)
+        # index_select is 2x faster than advanced indexing x[index] for these gathers
+        return _Batched(torch.from_numpy, lambda a: a.numpy().copy(), partial(torch.rand, generator=generator, dtype=torch.float64),
+                        partial(torch.randn, generator=generator, dtype=torch.float64), lambda u, P: (u * P).long(),
+                        lambda x, i: x.index_select(0, i.reshape(-1)).reshape(*i.shape, *x.shape[1:]), torch.inference_mode)
+    raise ValueError(f"framework must be 'numpy' or 'torch', not {framework!r}")
+
+
+def _draw_blocks(fw: _Batched, pr, n: int, steps: int, per_step: int, normal: bool, streams: str):
+    """The random numbers of `steps` steps as blocks (k, n, per_step), k <= PEER_BLOCK. streams="own": the peer's
+    generator draws a whole block at once; "engine": each seed's numbers from pr.rngs(n) in the engine's order (one
+    (k, per_step) draw per seed is the naive loop's k draws of per_step numbers)."""
+    if streams not in ("own", "engine"):
+        raise ValueError(f"streams must be 'own' or 'engine', not {streams!r}")
+    rngs = pr.rngs(n) if streams == "engine" else None
+    for start in range(0, steps, PEER_BLOCK):
+        k = min(PEER_BLOCK, steps - start)
+        if rngs is None:
+            yield (fw.normal if normal else fw.uniform)((k, n, per_step))
+        else:
+            yield fw.asarray(np.stack([rng.standard_normal((k, per_step)) if normal else rng.random((k, per_step)) for rng in rngs], axis=1))
+
+
+def _minibatches(fw: _Batched, pr, n: int, steps: int, streams: str):
+    """Each step's n minibatches X_B (n, S, N), y_B (n, S), with replacement: indices int(u P) from S uniforms per seed,
+    gathered from the seeds' stacked data by one index of rows (the labels a block at a time)."""
+    x = fw.asarray(pr.inputs[:n].reshape(n * pr.P, pr.inputs.shape[-1]))
+    y = fw.asarray(pr.labels[:n].reshape(n * pr.P))
+    first_row = fw.asarray(np.arange(n)[:, None] * pr.P)
+    for u in _draw_blocks(fw, pr, n, steps, pr.S, False, streams):
+        batch = fw.index(u, pr.P) + first_row
+        labels = fw.rows(y, batch)
+        for t in range(len(batch)):
+            yield fw.rows(x, batch[t]), labels[t]
+
+
+def batched_single_layer(pr: SingleLayer, n: int, steps: int, framework: str = "numpy", streams: str = "own") -> np.ndarray:
+    """Eq. (2.11) for all n seeds at once (numpy_batched, torch_bmm): w (n, N)."""
+    fw = _batched(framework, pr.root)
+    with fw.context():
+        w = fw.asarray(pr.w0[:n])
+        for xb, yb in _minibatches(fw, pr, n, steps, streams):
+            w = _single_layer_step(w, xb, yb, pr.learning_rate / pr.S)
+        return fw.to_numpy(w)
+
+
+def batched_two_layer(pr: TwoLayer, n: int, steps: int, framework: str = "numpy", streams: str = "own") -> tuple[np.ndarray, np.ndarray]:
+    """Eq. (3.5) for all n seeds at once (numpy_batched, torch_bmm): W1 (n, N_h, N_i), W2 (n, N_h)."""
+    fw = _batched(framework, pr.root)
+    with fw.context():
+        first, second = fw.asarray(pr.first[:n]), fw.asarray(pr.second[:n])
+        for xb, yb in _minibatches(fw, pr, n, steps, streams):
+            first, second = _two_layer_step(first, second, xb, yb, pr.learning_rate / pr.S)
+        return fw.to_numpy(first), fw.to_numpy(second)
+
+
+def _draws_per_step(pr: DeepLinear, sde: bool) -> int:
+    """Normals per seed and step in the engine's streams: online SGD b (d_0 + d_L) (inputs, label noises), the SDE
+    d_0 (d_0 + 1)/2 + d_L d_0 (Z, N); without label noise only the first part."""
+    d0, dL = pr.widths[0], pr.widths[-1]
+    first, label = (d0 * (d0 + 1) // 2, dL * d0) if sde else (pr.batch_size * d0, pr.batch_size * dL)
+    return first + (label if pr.label_noise_std > 0 else 0)
+
+
+def batched_deep_linear(pr: DeepLinear, n: int, steps: int, framework: str = "numpy", streams: str = "own") -> list[np.ndarray]:
+    """Online SGD of the deep linear network for all n seeds at once (numpy_batched, torch_bmm): W_l (n, d_l, d_(l-1)),
+    each block's samples X, Y (k, n, b, d) formed at once (_teacher_samples)."""
+    fw = _batched(framework, pr.root)
+    with fw.context():
+        teacher_t = fw.asarray(pr.teacher.T.copy())
+        weights = [fw.asarray(w[:n]) for w in pr.w0]
+        for z in _draw_blocks(fw, pr, n, steps, _draws_per_step(pr, False), True, streams):
+            xs, ys = _teacher_samples(z, teacher_t, pr.batch_size, pr.label_noise_std)
+            for x, y in zip(xs, ys):
+                weights = _deep_linear_step(weights, x, y, pr.learning_rate / pr.batch_size)
+        return [fw.to_numpy(w) for w in weights]
+
+
+def batched_sde(pr: DeepLinear, n: int, steps: int, framework: str = "numpy", streams: str = "own") -> list[np.ndarray]:
+    """Euler-Maruyama of the SGD SDE with the matrix-free noise for all n seeds at once (numpy_batched, torch_bmm)."""
+    fw = _batched(framework, pr.root)
+    d0, dL = pr.widths[0], pr.widths[-1]
+    scale = np.sqrt(pr.learning_rate * pr.dt / pr.batch_size)
+    with fw.context():
+        teacher = fw.asarray(pr.teacher)
+        weights = [fw.asarray(w[:n]) for w in pr.w0]
+        for z in _draw_blocks(fw, pr, n, steps, _draws_per_step(pr, True), True, streams):
+            rights, labels = _sde_increments(z, d0, dL, pr.label_noise_std, pr.dt, scale, fw.asarray)
+            for t in range(len(rights)):
+                weights = _sde_step(weights, teacher, rights[t], None if labels is None else labels[t])
+        return [fw.to_numpy(w) for w in weights]
+
+
+# ------------------------------------------------------------------------------------ jax_scan: jit, vmap, lax.scan
+def _jax():
+    """jax in float64 on the CPU with one thread. jax reads JAX_PLATFORMS when imported and XLA its flags when the CPU
+    client is created, so both are set before jax's first import only (a jax imported earlier keeps its setup)."""
+    if "jax" in sys.modules:
+        import jax
+    else:
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1".strip()
+        os.environ["JAX_PLATFORMS"] = "cpu"
+        import jax
+
+        # The flags leave the CPU client's XLAEigen pool at one thread per core (cpu share 1.5 on the SDE scan):
+        # the pool is sized by the CPU affinity when the client is created, so create it on one CPU, then give
+        # every thread, the pool's included, back the whole mask.
+        allowed = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else None
+        if allowed:
+            os.sched_setaffinity(0, {min(allowed)})
+            try:
+                jax.devices()
+            finally:
+                for thread in os.listdir("/proc/self/task"):
+                    with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
+                        os.sched_setaffinity(int(thread), allowed)
+    jax.config.update("jax_enable_x64", True)
+    return jax
+
+
+# Jitted block functions by (workload, the constants they close over, block length). jit adds the seed count to
+# its own cache, so a calibration's warm-up run compiles the block the timed runs use.
+_JAX_BLOCKS: dict[tuple, Callable] = {}
+
+
+def _jax_scan(workload: str, constants: tuple, one_seed_block: Callable, state, root: int, n: int, per_seed: tuple, shared: tuple, steps: int):
+    """Advance n seeds `steps` steps in jitted blocks of <= PEER_BLOCK steps, vmapped over seeds. one_seed_block(k)
+    returns block(state, key, *per_seed, *shared) -> state: one seed's k steps, drawing its numbers from `key` and
+    running a lax.scan over them. The seeds' keys split key(root) and are split again per block."""
+    jax = _jax()
+    keys = jax.random.split(jax.random.key(root), n)
+    for start in range(0, steps, PEER_BLOCK):
+        k = min(PEER_BLOCK, steps - start)
+        run = _JAX_BLOCKS.get((workload, constants, k))
+        if run is None:
+            block = one_seed_block(k)
+
+            def advance(state, key, *args, block=block):
+                key, sub = jax.random.split(key)
+                return block(state, sub, *args), key
+
+            run = _JAX_BLOCKS[workload, constants, k] = jax.jit(jax.vmap(advance, in_axes=(0, 0) + (0,) * len(per_seed) + (None,) * len(shared)))
+        state, keys = run(state, keys, *per_seed, *shared)
+    return jax.block_until_ready(state)
+
+
+def jax_scan_single_layer(pr: SingleLayer, n: int, steps: int) -> np.ndarray:
+    """Eq. (2.11) in JAX: per seed, a block's minibatch indices by jax.random.randint, then lax.scan over the steps."""
+    jax = _jax()
+    rate = pr.learning_rate / pr.S
+
+    def one_seed_block(k):
+        def block(w, key, x, y):
+            def step(w, batch):
+                return _single_layer_step(w, x[batch], y[batch], rate), None
+
+            return jax.lax.scan(step, w, jax.random.randint(key, (k, pr.S), 0, pr.P))[0]
+
+        return block
+
+    jnp = jax.numpy
+    w = _jax_scan("single_layer", (pr.S, pr.P, rate), one_seed_block, jnp.asarray(pr.w0[:n]), pr.root, n,
+                  (jnp.asarray(pr.inputs[:n]), jnp.asarray(pr.labels[:n])), (), steps)
+    return np.array(w)
+
+
+def jax_scan_two_layer(pr: TwoLayer, n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Eq. (3.5) in JAX: per seed, a block's minibatch indices by jax.random.randint, then lax.scan over the steps."""
+    jax = _jax()
+    rate = pr.learning_rate / pr.S
+
+    def one_seed_block(k):
+        def block(weights, key, x, y):
+            def step(weights, batch):
+                return _two_layer_step(*weights, x[batch], y[batch], rate), None
+
+            return jax.lax.scan(step, weights, jax.random.randint(key, (k, pr.S), 0, pr.P))[0]
+
+        return block
+
+    jnp = jax.numpy
+    first, second = _jax_scan("two_layer", (pr.S, pr.P, rate), one_seed_block, (jnp.asarray(pr.first[:n]), jnp.asarray(pr.second[:n])),
+                              pr.root, n, (jnp.asarray(pr.inputs[:n]), jnp.asarray(pr.labels[:n])), (), steps)
+    return np.array(first), np.array(second)
+
+
+def jax_scan_deep_linear(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
+    """Online SGD of the deep linear network in JAX: per seed, a block's normals by jax.random.normal, the block's
+    samples X, Y at once (_teacher_samples), then lax.scan over the steps."""
+    jax = _jax()
+    per_step, rate = _draws_per_step(pr, False), pr.learning_rate / pr.batch_size
+
+    def one_seed_block(k):
+        def block(weights, key, teacher_t):
+            def step(weights, sample):
+                return _deep_linear_step(weights, *sample, rate), None
+
+            z = jax.random.normal(key, (k, per_step), dtype=np.float64)
+            return jax.lax.scan(step, weights, _teacher_samples(z, teacher_t, pr.batch_size, pr.label_noise_std))[0]
+
+        return block
+
+    jnp = jax.numpy
+    weights = _jax_scan("deep_linear", (pr.widths, pr.batch_size, pr.label_noise_std, rate), one_seed_block,
+                        [jnp.asarray(w[:n]) for w in pr.w0], pr.root, n, (), (jnp.asarray(pr.teacher.T),), steps)
+    return [np.array(w) for w in weights]
+
+
+def jax_scan_sde(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
+    """Euler-Maruyama of the SGD SDE with the matrix-free noise in JAX: per seed, a block's normals by
+    jax.random.normal, its weight-independent factors at once (_sde_increments), then lax.scan over the steps."""
+    jax = _jax()
+    jnp = jax.numpy
+    d0, dL = pr.widths[0], pr.widths[-1]
+    per_step, scale = _draws_per_step(pr, True), np.sqrt(pr.learning_rate * pr.dt / pr.batch_size)
+
+    def one_seed_block(k):
+        def block(weights, key, teacher):
+            def step(weights, increments):
+                return _sde_step(weights, teacher, *increments), None
+
+            z = jax.random.normal(key, (k, per_step), dtype=np.float64)
+            right, label = _sde_increments(z, d0, dL, pr.label_noise_std, pr.dt, scale, jnp.asarray)
+            return jax.lax.scan(step, weights, (right, label))[0]
+
+        return block
+
+    weights = _jax_scan("sde", (pr.widths, pr.label_noise_std, pr.dt, scale), one_seed_block,
+                        [jnp.asarray(w[:n]) for w in pr.w0], pr.root, n, (), (jnp.asarray(pr.teacher),), steps)
+    return [np.array(w) for w in weights]
+
+
 # ------------------------------------------------------------------------------------------------- timing
 @dataclass
 class Timing:
@@ -627,6 +972,11 @@ class TwoProcesses:
             if process.is_alive():
                 process.terminate()
         self._workers = []
+
+
+PEERS = ("numpy_batched", "torch_bmm", "jax_scan")
+BATCHED = {"single_layer": batched_single_layer, "two_layer": batched_two_layer, "deep_linear": batched_deep_linear, "sde": batched_sde}
+JAX_SCAN = {"single_layer": jax_scan_single_layer, "two_layer": jax_scan_two_layer, "deep_linear": jax_scan_deep_linear, "sde": jax_scan_sde}
 
 
 # Seeds per measurement: the engine runs the issue's seed counts; the slow baselines one seed (a rate is compared).
