@@ -7,6 +7,7 @@ That the explicit Sigma equals the matrix-free sampler's covariance is tested in
 """
 
 import dataclasses
+import importlib.util
 from functools import cache
 from statistics import NormalDist
 
@@ -266,7 +267,16 @@ def test_benchmark_command_writes_the_tables_and_plot(tmp_path, capsys):
     table = pd.read_csv(tmp_path / "engine.csv")
     assert list(table.columns[:5]) == ["workload", "implementation", "seed_steps_per_s", "gflops", "ratio_to_naive"]
     assert set(table.workload) == {"single_layer", "two_layer", "deep_linear", "sde"}
-    assert {"engine_1thread", "naive_numpy", "explicit_sigma"} <= set(table.implementation)
+    assert {"engine_1thread", "naive_numpy", "explicit_sigma", "numpy_batched"} <= set(table.implementation)
+    for peer, module in (("torch_bmm", "torch"), ("jax_scan", "jax")):
+        if importlib.util.find_spec(module) is not None:
+            assert len(table[table.implementation == peer]) == 4, peer
+    peers = table[table.implementation.isin(bm.PEERS)]
+    engine = table[table.implementation == "engine_1thread"].set_index("workload")
+    assert (peers.seeds.to_numpy() == engine.seeds[peers.workload].to_numpy()).all()  # the engine's seed counts
+    assert (table.fraction_of_peak > 0).all() and (table.fraction_of_peak < 1).all()
+    peak = pd.read_csv(tmp_path / "machine_peak.csv").set_index("measure").gflops
+    assert peak["fma_peak_1core"] > 0 and peak["numpy_dgemm_1024"] > 0
     if numba.config.NUMBA_NUM_THREADS >= 2:  # the two worker processes ran and reported their CPU time
         two = table[table.implementation == "engine_2processes"]
         assert len(two) == 4 and (two.cpu_share > 0).all()
@@ -275,6 +285,8 @@ def test_benchmark_command_writes_the_tables_and_plot(tmp_path, capsys):
     targets = pd.read_csv(tmp_path / "engine_targets.csv")
     assert list(targets.columns[:4]) == ["target", "measured", "required", "met"]
     assert "sde: matrix-free engine (1 thread) / explicit Sigma" in set(targets.target)
+    best_peer = targets[targets.target.str.contains("best peer")]
+    assert len(best_peer) == 4 and set(best_peer.required) == {2.0, 3.0}
     assert (tmp_path / "engine.png").stat().st_size > 0
     assert "seed-steps/s" in capsys.readouterr().out
 

@@ -18,6 +18,14 @@ Implementations:
     engine_2processes  two single-thread processes, each running half the seeds, started together: how the
                        workflow uses two cores (two training jobs of engine.threads = 1), and the ceiling the
                        machine offers two independent jobs at that moment (the 2-thread row is compared to it)
+    numpy_batched  vectorised peer: every seed of the measurement at once (the engine's seed counts), one step formula
+                   per workload on arrays with a leading seed axis (batched @, minibatches gathered by np.take); one
+                   numpy Generator draws each block of PEER_BLOCK steps for all seeds at once
+    torch_bmm      the same formulas in PyTorch: batched @ (bmm), index_select, torch.inference_mode, gradients by
+                   hand; a seeded torch.Generator draws the blocks (torch.rand / torch.randn)
+    jax_scan       jax.jit of jax.vmap over seeds of a lax.scan over a block of PEER_BLOCK steps (compiled once), the
+                   same formulas on one seed's arrays; each seed's key draws its block inside the jitted function
+                   (jax.random.randint / normal). All three peers: float64, one thread, drawing time included
     naive_numpy    one seed, one step at a time, plain numpy (the straightforward implementation)
     torch_loop     per-seed PyTorch loop: nn.Linear(bias=False) layers + torch.optim.SGD, CPU, float64,
                    torch.set_num_threads(1); for the SDE the drift comes from autograd of the population loss
@@ -25,21 +33,24 @@ Implementations:
     explicit_sigma (SDE only) per step form Sigma(theta) of Prop. 3.2 (576 x 576), its symmetric square root by
                    eigh (Sigma has rank <= 222 < 576, so a plain Cholesky fails), then sample N(0, Sigma)
 
-Every implementation consumes the same per-seed random streams as the engine (numpy Generators; minibatch
-indices int(u * P) from uniforms u, Gaussian inputs / noises in the engine's order), so on a tiny case each
-baseline reproduces the engine's trajectory to rounding (tests/test_benchmarks.py). The explicit-Sigma route
-draws one normal per parameter instead, so it agrees with the others in distribution only.
+The loops consume the same per-seed random streams as the engine (numpy Generators; minibatch indices int(u * P)
+from uniforms u, Gaussian inputs / noises in the engine's order), and numpy_batched and torch_bmm do too when asked
+(streams="engine"), so on a tiny case each of them reproduces the engine's trajectory to rounding
+(tests/test_benchmarks.py). With their own draws the peers, and the explicit-Sigma route (one normal per parameter),
+agree with the engine in distribution only; the tests compare the peers' means and variances across seeds.
 
 Rates are seed-steps per second (seeds x steps / wall time), best of a few repeats after a warm-up (JIT
 compilation) and a calibration that makes each timed run last >= `min_seconds`; the repeats of a workload's
 implementations are interleaved so that load from other processes hits them alike, and cpu_share (process CPU
-time / (wall time x threads)) shows how much of its cores a measurement actually got. The slow baselines run fewer
-seeds and steps than the engine; the rate is what is compared. Effective GFLOP/s = rate x the FLOPs of one
+time / (wall time x threads)) shows how much of its cores a measurement actually got. The loops run one seed and
+fewer steps than the engine; the rate is what is compared. Effective GFLOP/s = rate x the FLOPs of one
 step of the minimal algorithm (the *_flops functions), the same count for every implementation, so GFLOP/s
-ratios equal rate ratios.
+ratios equal rate ratios; fraction_of_peak divides it by the float64 FMA peak of the cores used (machine_peak_gflops:
+one core's, measured at the start of the run, x threads).
 
 numpy's BLAS is held to one thread (OPENBLAS_NUM_THREADS=1, set by `python -m sgdnoise.benchmarks` and by
-`reproduce benchmark`), so every baseline runs on one core, like engine_1thread.
+`reproduce benchmark`), PyTorch to one thread (torch.set_num_threads(1)) and XLA to one (_jax), so every baseline
+and peer runs on one core, like engine_1thread.
 """
 
 from __future__ import annotations
@@ -69,8 +80,8 @@ from .gross2024 import data
 from . import noise_covariance
 from .gross2024 import theory_sec2 as gross_single
 
-COLUMNS = ["workload", "implementation", "seed_steps_per_s", "gflops", "ratio_to_naive", "ratio_to_torch", "threads", "seeds", "steps",
-           "seconds", "flops_per_step", "cpu_share", "seed_steps_per_cpu_s", "loadavg_1min"]
+COLUMNS = ["workload", "implementation", "seed_steps_per_s", "gflops", "ratio_to_naive", "ratio_to_torch", "fraction_of_peak", "threads",
+           "seeds", "steps", "seconds", "flops_per_step", "cpu_share", "seed_steps_per_cpu_s", "loadavg_1min"]
 
 
 # ------------------------------------------------------------------------------------------- FLOP counts
@@ -854,6 +865,43 @@ def jax_scan_sde(pr: DeepLinear, n: int, steps: int) -> list[np.ndarray]:
     return [np.array(w) for w in weights]
 
 
+# ------------------------------------------------------------------------------------------------ machine peak
+# Independent multiply-add chains: 16 AVX-512 registers of 8, twice the 2 FMA pipes x 4 cycles of latency x 8 lanes a
+# core needs to issue an FMA every cycle (64 chains gave the same rate here, 32 a small fraction of it).
+FMA_CHAINS = 128
+
+
+@numba.njit(fastmath=True)
+def _fma_chains(start, a, c, rounds):
+    """`rounds` x FMA_CHAINS multiply-adds acc_i <- acc_i a + c. The accumulators stay in registers and the chains are
+    independent, so fastmath lets LLVM contract each update to an FMA and vectorise at the CPU's widest SIMD width."""
+    acc = start.copy()
+    for _ in range(rounds):
+        for i in range(FMA_CHAINS):
+            acc[i] = acc[i] * a + c
+    return acc.sum()
+
+
+def machine_peak_gflops(repeats: int = 5) -> dict[str, float]:
+    """One core's float64 reference rates, best of `repeats` runs of ~20-50 ms: the FMA peak (_fma_chains, 2 flops per
+    multiply-add) and numpy's dgemm on 1024 x 1024 matrices (2 n^3 flops; one BLAS thread under OPENBLAS_NUM_THREADS=1)."""
+    start, rounds = np.linspace(0.0, 1.0, FMA_CHAINS), 10_000_000  # a = 0.999, c = 1e-3: every chain tends to 1, no overflow or subnormals
+    _fma_chains(start, 0.999, 1e-3, 1)  # compile
+    a, b = np.random.default_rng(0).random((2, 1024, 1024))
+    a @ b  # BLAS warm-up
+
+    def best(run):
+        times = []
+        for _ in range(repeats):
+            begin = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - begin)
+        return min(times)
+
+    return {"fma_peak_1core": 2 * FMA_CHAINS * rounds / best(lambda: _fma_chains(start, 0.999, 1e-3, rounds)) / 1e9,
+            "numpy_dgemm_1024": 2 * 1024**3 / best(lambda: a @ b) / 1e9}
+
+
 # ------------------------------------------------------------------------------------------------- timing
 @dataclass
 class Timing:
@@ -974,15 +1022,16 @@ class TwoProcesses:
         self._workers = []
 
 
+# Seeds per measurement: the engine and its vectorised peers run the issue's seed counts; the loops one seed (a rate
+# is compared).
+ENGINE_SEEDS = {"single_layer": 32, "two_layer": 16, "deep_linear": 64, "sde": 64}
 PEERS = ("numpy_batched", "torch_bmm", "jax_scan")
 BATCHED = {"single_layer": batched_single_layer, "two_layer": batched_two_layer, "deep_linear": batched_deep_linear, "sde": batched_sde}
 JAX_SCAN = {"single_layer": jax_scan_single_layer, "two_layer": jax_scan_two_layer, "deep_linear": jax_scan_deep_linear, "sde": jax_scan_sde}
 
 
-# Seeds per measurement: the engine runs the issue's seed counts; the slow baselines one seed (a rate is compared).
-ENGINE_SEEDS = {"single_layer": 32, "two_layer": 16, "deep_linear": 64, "sde": 64}
-def measurements(scale: float = 1.0, torch: bool = True) -> list[list[Measurement]]:
-    """Per workload, the measurements to interleave; `scale` < 1 shrinks the engine's seed counts (smoke tests)."""
+def measurements(scale: float = 1.0, torch: bool = True, jax: bool = True) -> list[list[Measurement]]:
+    """Per workload, the measurements to interleave; `scale` < 1 shrinks the engine's (and peers') seed counts (smoke tests)."""
     single, two, deep = SingleLayer(), TwoLayer(), DeepLinear()
     spec = {
         "single_layer": (single, single.flops, engine_single_layer, naive_single_layer, torch_single_layer, None),
@@ -1000,6 +1049,11 @@ def measurements(scale: float = 1.0, torch: bool = True) -> list[list[Measuremen
         if numba.config.NUMBA_NUM_THREADS >= 2:
             group.append(Measurement(name, "engine_2processes", TwoProcesses(name), 2 * max(1, seeds // 2), 2, RECORD_INTERVAL[name], flops,
                                      group[0].min_steps))
+        group.append(Measurement(name, "numpy_batched", partial(BATCHED[name], problem, framework="numpy"), seeds, 1, PEER_BLOCK, flops))
+        if torch:
+            group.append(Measurement(name, "torch_bmm", partial(BATCHED[name], problem, framework="torch"), seeds, 1, PEER_BLOCK, flops))
+        if jax:
+            group.append(Measurement(name, "jax_scan", partial(JAX_SCAN[name], problem), seeds, 1, PEER_BLOCK, flops))
         group.append(Measurement(name, "naive_numpy", partial(naive, problem), 1, 1, 1, flops))
         if torch:
             group.append(Measurement(name, "torch_loop", partial(torch_fn, problem), 1, 1, 1, flops))
@@ -1009,28 +1063,32 @@ def measurements(scale: float = 1.0, torch: bool = True) -> list[list[Measuremen
     return out
 
 
-def _torch_available() -> bool:
+def _importable(load: Callable) -> bool:
     try:
-        _torch()
+        load()
     except ImportError:
         return False
     return True
 
 
-def run_benchmarks(min_seconds: float = 1.0, repeats: int = 5, scale: float = 1.0, log: Callable[[str], None] = print):
-    """Time every implementation of every workload; returns the rows of engine.csv as a pandas DataFrame.
+def run_benchmarks(min_seconds: float = 1.0, repeats: int = 5, scale: float = 1.0, log: Callable[[str], None] = print,
+                   peak_gflops_per_core: float = math.nan):
+    """Time every implementation of every workload; returns the rows of engine.csv as a pandas DataFrame
+    (fraction_of_peak = GFLOP/s / (peak_gflops_per_core x threads)).
 
     Per workload: calibrate each implementation, then `repeats` rounds that run every implementation once,
     interleaved, so that a burst of load from other processes hits all of them alike; the fastest round counts.
     """
     import pandas as pd
 
-    has_torch = _torch_available()
+    has_torch, has_jax = _importable(_torch), _importable(_jax)
     if not has_torch:
-        log("PyTorch is not importable: torch_loop rows are skipped (./reproduce benchmark installs it)")
+        log("PyTorch is not importable: torch_bmm and torch_loop rows are skipped (./reproduce benchmark installs it)")
+    if not has_jax:
+        log("JAX is not importable: jax_scan rows are skipped (./reproduce benchmark installs it)")
     previous_threads = numba.get_num_threads()
     rows = []
-    groups = measurements(scale, has_torch)
+    groups = measurements(scale, has_torch, has_jax)
     try:
         for group in groups:
             log(f"{group[0].workload}: calibrating (warm-up and step counts for >= {min_seconds:g} s per run)")
@@ -1043,12 +1101,13 @@ def run_benchmarks(min_seconds: float = 1.0, repeats: int = 5, scale: float = 1.
             for m in group:
                 t = m.best
                 rows.append({"workload": m.workload, "implementation": m.implementation, "seed_steps_per_s": t.rate,
-                             "gflops": t.rate * m.flops_per_step / 1e9, "threads": m.threads, "seeds": t.seeds, "steps": t.steps,
+                             "gflops": t.rate * m.flops_per_step / 1e9, "fraction_of_peak": t.rate * m.flops_per_step / 1e9 / (peak_gflops_per_core * m.threads),
+                             "threads": m.threads, "seeds": t.seeds, "steps": t.steps,
                              "seconds": t.seconds, "flops_per_step": m.flops_per_step, "cpu_share": t.cpu_seconds / (t.seconds * m.threads),
                              "seed_steps_per_cpu_s": t.seeds * t.steps / t.cpu_seconds,
                              "loadavg_1min": os.getloadavg()[0]})
                 log(f"  {m.workload:13s} {m.implementation:16s} {t.rate:14,.0f} seed-steps/s  {rows[-1]['gflops']:8.3f} GFLOP/s"
-                    f"  ({t.seeds} seeds x {t.steps} steps in {t.seconds:.2f} s, cpu share {rows[-1]['cpu_share']:.2f})")
+                    f" ({rows[-1]['fraction_of_peak']:6.1%} of peak)  ({t.seeds} seeds x {t.steps} steps in {t.seconds:.2f} s, cpu share {rows[-1]['cpu_share']:.2f})")
     finally:
         numba.set_num_threads(previous_threads)
         for group in groups:
@@ -1066,8 +1125,8 @@ def run_benchmarks(min_seconds: float = 1.0, repeats: int = 5, scale: float = 1.
 
 
 def targets(table) -> "pd.DataFrame":
-    """The issue's targets as measured ratios: engine on one thread against the one-core baselines, and the
-    engine's two-core speed-up, as 2 threads in one process and as 2 single-thread processes. `note` flags a ratio whose measurements did not get their cores to themselves."""
+    """The issue's targets as measured ratios: engine on one thread against the one-core baselines and against the
+    fastest of its vectorised peers (numpy_batched, torch_bmm, jax_scan) in the same run, and the engine's two-core speed-up, as 2 threads in one process and as 2 single-thread processes. `note` flags a ratio whose measurements did not get their cores to themselves."""
     import pandas as pd
 
     rows_by = table.set_index(["workload", "implementation"])
@@ -1090,6 +1149,11 @@ def targets(table) -> "pd.DataFrame":
         add(f"{wl}: engine (1 thread) / naive numpy", (wl, "engine_1thread"), (wl, "naive_numpy"), 20.0)
     for wl in ("single_layer", "two_layer", "deep_linear", "sde"):
         add(f"{wl}: engine (1 thread) / PyTorch per-seed loop", (wl, "engine_1thread"), (wl, "torch_loop"), 200.0)
+    for wl, required in (("single_layer", 2.0), ("two_layer", 2.0), ("deep_linear", 3.0), ("sde", 3.0)):
+        peers = [p for p in PEERS if (wl, p) in rows_by.index]
+        if peers:
+            best = max(peers, key=lambda p: rows_by.loc[(wl, p)].seed_steps_per_s)
+            add(f"{wl}: engine (1 thread) / best peer ({best})", (wl, "engine_1thread"), (wl, best), required)
     for wl in ("single_layer", "two_layer", "deep_linear", "sde"):
         add(f"{wl}: engine 2 threads / 1 thread", (wl, "engine_2threads"), (wl, "engine_1thread"), 1.7)
     for wl in ("single_layer", "two_layer", "deep_linear", "sde"):
@@ -1106,7 +1170,7 @@ def plot(table, path: Path) -> None:
     import seaborn as sns
 
     fig, ax = plt.subplots(figsize=(10, 5))
-    order = [i for i in ("engine_1thread", "engine_2threads", "engine_2processes", "naive_numpy", "torch_loop", "explicit_sigma") if i in set(table.implementation)]
+    order = [i for i in ("engine_1thread", "engine_2threads", "engine_2processes", *PEERS, "naive_numpy", "torch_loop", "explicit_sigma") if i in set(table.implementation)]
     sns.barplot(data=table, x="workload", y="seed_steps_per_s", hue="implementation", hue_order=order, ax=ax)
     ax.set_yscale("log")
     ax.set_ylim(top=table.seed_steps_per_s.max() * 40)  # room for the legend
@@ -1122,6 +1186,8 @@ def plot(table, path: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import pandas as pd
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("results/benchmarks"), help="output directory (default results/benchmarks)")
     parser.add_argument("--min-seconds", type=float, default=1.0, help="minimum duration of one timed run (default 1.0)")
@@ -1135,9 +1201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     log(f"benchmark: numba {numba.__version__} ({numba.config.NUMBA_NUM_THREADS} threads available), numpy {np.__version__}, "
         f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, load average {os.getloadavg()[0]:.2f}")
-    log("benchmark: baselines run 1 seed and fewer steps than the engine; rates (seed-steps/s) are compared")
+    log("benchmark: the vectorised peers run the engine's seeds, the loops 1 seed and fewer steps; rates (seed-steps/s) are compared")
     start = time.perf_counter()
-    table = run_benchmarks(args.min_seconds, args.repeats, args.scale, log=log)
+    peak = machine_peak_gflops()
+    pd.DataFrame([{"measure": k, "gflops": v} for k, v in peak.items()]).to_csv(args.out / "machine_peak.csv", index=False, float_format="%.4g")
+    log(f"benchmark: float64 peak of one core {peak['fma_peak_1core']:.1f} GFLOP/s ({FMA_CHAINS} FMA chains, numba fastmath), "
+        f"numpy dgemm 1024 x 1024 {peak['numpy_dgemm_1024']:.1f} GFLOP/s")
+    table = run_benchmarks(args.min_seconds, args.repeats, args.scale, log=log, peak_gflops_per_core=peak["fma_peak_1core"])
     table.to_csv(args.out / "engine.csv", index=False, float_format="%.6g")
     goals = targets(table)
     goals.to_csv(args.out / "engine_targets.csv", index=False, float_format="%.4g")
@@ -1146,7 +1216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(goals.drop(columns="note").to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
     for note in goals.note[goals.note != ""].unique():
         log(f"note: {note}")
-    log(f"benchmark: wrote {args.out / 'engine.csv'}, {args.out / 'engine_targets.csv'}, {args.out / 'engine.png'}")
+    log(f"benchmark: wrote {args.out / 'engine.csv'}, {args.out / 'engine_targets.csv'}, {args.out / 'machine_peak.csv'}, {args.out / 'engine.png'}")
     return 0
 
 
