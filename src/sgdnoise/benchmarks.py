@@ -1176,7 +1176,7 @@ def plot(table, path: Path) -> None:
     ax.set_ylim(top=table.seed_steps_per_s.max() * 40)  # room for the legend
     ax.set_ylabel("seed-steps per second")
     ax.set_xlabel("")
-    ax.set_title("Engine vs baselines (float64; baselines and engine_1thread on one core)")
+    ax.set_title("Engine vs peers and baselines (float64; peers, baselines and engine_1thread on one core)")
     for container in ax.containers:
         ax.bar_label(container, fmt="%.2g", fontsize=6.5, padding=1, rotation=90)
     ax.legend(fontsize=8, ncols=3)
