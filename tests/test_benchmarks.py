@@ -1,9 +1,15 @@
 """The benchmark's baselines compute the engine's dynamics: fed the same random streams, each reproduces the
-engine's weights to rounding on a tiny case. No test here asserts a wall time.
+engine's weights to rounding on a tiny case; with their own random numbers the vectorised peers give the engine's
+statistics across seeds within standard errors. No test here asserts a wall time.
 
 That the explicit Sigma equals the matrix-free sampler's covariance is tested in test_noise_covariance.py
 (test_matrix_free_deep_noise_has_the_appendix_b_covariance); here only the explicit route's square root and drift.
 """
+
+import dataclasses
+import importlib.util
+from functools import cache
+from statistics import NormalDist
 
 import numba
 import numpy as np
@@ -27,6 +33,7 @@ def tiny():
 
 ENGINE = {"single_layer": bm.engine_single_layer, "two_layer": bm.engine_two_layer, "deep_linear": bm.engine_deep_linear, "sde": bm.engine_sde}
 NAIVE = {"single_layer": bm.naive_single_layer, "two_layer": bm.naive_two_layer, "deep_linear": bm.naive_deep_linear, "sde": bm.naive_sde}
+INITIAL = {"single_layer": lambda p: p.w0, "two_layer": lambda p: [p.first, p.second], "deep_linear": lambda p: p.w0, "sde": lambda p: p.w0}
 TORCH = {"single_layer": bm.torch_single_layer, "two_layer": bm.torch_two_layer, "deep_linear": bm.torch_deep_linear, "sde": bm.torch_sde}
 
 
@@ -39,6 +46,12 @@ def assert_same_weights(expected, actual):
         np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
 
 
+def flat(weights):
+    """A workload's weights (one array or a list of layers) as one (seeds, parameters) array."""
+    weights = weights if isinstance(weights, (list, tuple)) else [weights]
+    return np.concatenate([w.reshape(w.shape[0], -1) for w in weights], axis=1)
+
+
 @pytest.mark.parametrize("workload", list(ENGINE))
 def test_naive_numpy_loop_equals_engine(workload):
     problem = tiny()[workload]
@@ -46,9 +59,7 @@ def test_naive_numpy_loop_equals_engine(workload):
     engine_weights = ENGINE[workload](problem, n, STEPS)
     assert_same_weights(engine_weights, NAIVE[workload](problem, n, STEPS))
     # ... and the dynamics did move the weights
-    first = engine_weights[0] if isinstance(engine_weights, (list, tuple)) else engine_weights
-    initial = {"single_layer": lambda p: p.w0, "two_layer": lambda p: p.first, "deep_linear": lambda p: p.w0[0], "sde": lambda p: p.w0[0]}
-    assert np.abs(first - initial[workload](problem)[:n]).max() > 1e-3
+    assert np.abs(flat(engine_weights) - flat(INITIAL[workload](problem))).max() > 1e-3
 
 
 @pytest.mark.parametrize("workload", list(ENGINE))
@@ -56,6 +67,91 @@ def test_torch_loop_in_float64_equals_engine(workload):
     pytest.importorskip("torch")
     problem = tiny()[workload]
     assert_same_weights(ENGINE[workload](problem, problem.n_seeds, STEPS), TORCH[workload](problem, problem.n_seeds, STEPS))
+
+
+def _jax_or_skip():
+    """bm._jax() before anything else imports jax, so its one-thread setup holds; skipped where JAX is missing."""
+    try:
+        bm._jax()
+    except ImportError:
+        pass
+    pytest.importorskip("jax")
+
+
+def _peer(name, workload):
+    if name == "jax_scan":
+        _jax_or_skip()
+        return bm.JAX_SCAN[workload]
+    if name == "torch_bmm":
+        pytest.importorskip("torch")
+    return lambda problem, n, steps: bm.BATCHED[workload](problem, n, steps, framework=name.split("_")[0])
+
+
+@pytest.mark.parametrize("framework", ["numpy", "torch"])
+@pytest.mark.parametrize("workload", list(ENGINE))
+def test_batched_peers_on_the_engine_streams_equal_engine(workload, framework):
+    if framework == "torch":
+        pytest.importorskip("torch")
+    problem = tiny()[workload]
+    steps = bm.PEER_BLOCK + STEPS  # crosses a block of draws
+    peer = bm.BATCHED[workload](problem, problem.n_seeds, steps, framework=framework, streams="engine")
+    assert_same_weights(ENGINE[workload](problem, problem.n_seeds, steps), peer)
+
+
+STATISTICS_SEEDS, STATISTICS_STEPS = 400, 200
+
+
+def same_start(problem):
+    """Every seed gets seed 0's data and initial weights, so the spread across seeds is the SGD noise alone."""
+    for name, value in vars(problem).items():
+        for array in value if isinstance(value, list) else [value]:
+            if isinstance(array, np.ndarray) and array.ndim and array.shape[0] == problem.n_seeds:
+                array[:] = array[0]
+    return problem
+
+
+def statistics_case(workload):
+    # The tiny SDE's eta = 0.05 lets its multiplicative noise blow up a few of 400 seeds within 100 steps; 0.01 none.
+    changes = {"learning_rate": 0.01} if workload == "sde" else {}
+    return same_start(dataclasses.replace(tiny()[workload], n_seeds=STATISTICS_SEEDS, **changes))
+
+
+@cache
+def engine_statistics_run(workload):
+    return flat(ENGINE[workload](statistics_case(workload), STATISTICS_SEEDS, STATISTICS_STEPS))
+
+
+def mean_and_variance_z(a, b):
+    """Per parameter, the two-sample z-scores of the mean and of the variance across seeds. The samples are
+    independent (different random numbers, identical starts), so under equal distributions each z is ~N(0, 1) for
+    many seeds: mean: (m_a - m_b) / sqrt(s_a^2/n_a + s_b^2/n_b); variance: (s_a^2 - s_b^2) / sqrt(se_a^2 + se_b^2) with
+    the sample variance's standard error se^2 = (m_4 - s^4) / n (m_4 the fourth central moment)."""
+    def moments(x):
+        n, mean, centred = len(x), x.mean(axis=0), x - x.mean(axis=0)
+        variance = (centred**2).mean(axis=0) * n / (n - 1)
+        return mean, variance, variance / n, ((centred**4).mean(axis=0) - variance**2) / n
+
+    (ma, va, se_ma, se_va), (mb, vb, se_mb, se_vb) = moments(a), moments(b)
+    return (ma - mb) / np.sqrt(se_ma + se_mb), (va - vb) / np.sqrt(se_va + se_vb)
+
+
+@pytest.mark.parametrize("peer", bm.PEERS)
+@pytest.mark.parametrize("workload", list(ENGINE))
+def test_peers_with_their_own_draws_have_the_engine_statistics(workload, peer):
+    run = _peer(peer, workload)
+    problem = statistics_case(workload)
+    initial = flat(INITIAL[workload](problem))
+    final, expected = flat(run(problem, STATISTICS_SEEDS, STATISTICS_STEPS)), engine_statistics_run(workload)
+    assert np.abs(final - initial).max() > 1e-3  # the dynamics moved ...
+    assert (final.std(axis=0) > 1e-4 * np.abs(final).mean()).all()  # ... and the noise spread the seeds
+    z_mean, z_variance = mean_and_variance_z(final, expected)
+    # K = 2 x parameters z-scores, each ~N(0, 1) if the peer samples the engine's law. Bonferroni: the largest |z|
+    # exceeds Phi^-1(1 - alpha / 2K) with probability <= alpha; alpha = 1e-3 gives bounds 4.0-4.4 for the K = 14-88
+    # here (a false alarm in < 1 of 1000 runs), while a noise amplitude off by sqrt(2) (variance ratio 2) moves every
+    # variance z by about (2 - 1) / sqrt((2 x 2^2 + 2) / n) = sqrt(n / 10) = 6.3 at n = 400 seeds (Gaussian se^2 = 2 s^4 / n).
+    bound = NormalDist().inv_cdf(1 - 1e-3 / (2 * 2 * final.shape[1]))
+    assert np.abs(z_mean).max() <= bound, (np.abs(z_mean).max(), bound)
+    assert np.abs(z_variance).max() <= bound, (np.abs(z_variance).max(), bound)
 
 
 def test_explicit_sigma_route_has_the_right_square_root_and_drift():
@@ -171,7 +267,16 @@ def test_benchmark_command_writes_the_tables_and_plot(tmp_path, capsys):
     table = pd.read_csv(tmp_path / "engine.csv")
     assert list(table.columns[:5]) == ["workload", "implementation", "seed_steps_per_s", "gflops", "ratio_to_naive"]
     assert set(table.workload) == {"single_layer", "two_layer", "deep_linear", "sde"}
-    assert {"engine_1thread", "naive_numpy", "explicit_sigma"} <= set(table.implementation)
+    assert {"engine_1thread", "naive_numpy", "explicit_sigma", "numpy_batched"} <= set(table.implementation)
+    for peer, module in (("torch_bmm", "torch"), ("jax_scan", "jax")):
+        if importlib.util.find_spec(module) is not None:
+            assert len(table[table.implementation == peer]) == 4, peer
+    peers = table[table.implementation.isin(bm.PEERS)]
+    engine = table[table.implementation == "engine_1thread"].set_index("workload")
+    assert (peers.seeds.to_numpy() == engine.seeds[peers.workload].to_numpy()).all()  # the engine's seed counts
+    assert (table.fraction_of_peak > 0).all() and (table.fraction_of_peak < 1).all()
+    peak = pd.read_csv(tmp_path / "machine_peak.csv").set_index("measure").gflops
+    assert peak["fma_peak_1core"] > 0 and peak["numpy_dgemm_1024"] > 0
     if numba.config.NUMBA_NUM_THREADS >= 2:  # the two worker processes ran and reported their CPU time
         two = table[table.implementation == "engine_2processes"]
         assert len(two) == 4 and (two.cpu_share > 0).all()
@@ -180,6 +285,8 @@ def test_benchmark_command_writes_the_tables_and_plot(tmp_path, capsys):
     targets = pd.read_csv(tmp_path / "engine_targets.csv")
     assert list(targets.columns[:4]) == ["target", "measured", "required", "met"]
     assert "sde: matrix-free engine (1 thread) / explicit Sigma" in set(targets.target)
+    best_peer = targets[targets.target.str.contains("best peer")]
+    assert len(best_peer) == 4 and set(best_peer.required) == {2.0, 3.0}
     assert (tmp_path / "engine.png").stat().st_size > 0
     assert "seed-steps/s" in capsys.readouterr().out
 
