@@ -196,7 +196,8 @@ class BlockRecording(Recording):
     @property
     def half_window_means(self) -> np.ndarray:
         """Means of every record entry over the first and the second half of the window, (2, n_seeds, record_dim)."""
-        return self.record_reference + self.half_sums / np.array(self.half_counts, dtype=float)[:, None, None]
+        with np.errstate(invalid="ignore"):  # a window of one record has an empty second half: its mean is NaN
+            return self.record_reference + self.half_sums / np.array(self.half_counts, dtype=float)[:, None, None]
 
 
 class BlockRecorder(Recorder):
