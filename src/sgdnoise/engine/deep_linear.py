@@ -32,7 +32,7 @@ from typing import Callable, Sequence
 import numba
 import numpy as np
 
-from .lanes import LANES, lanes_gemm
+from .lanes import LANES, lanes_axpy, lanes_gemm, lanes_rank_update
 from .recording import Recorder, RandomStreams, Schedule, run_chunks
 
 _NO_NOISE, _SGD_NOISE, _ISOTROPIC_NOISE = 0, 1, 2
@@ -344,10 +344,7 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
         hidden = np.empty((L * batch_size * dmax, LANES))  # input h_l of layer l for sample s at row (l b + s) dmax
         grad = np.empty((batch_size * dmax, LANES))  # g_l = W_>l^T (y - W x), per sample
         grad_below = np.empty((batch_size * dmax, LANES))
-        teacher_lanes = np.empty((dL * d0, LANES))
-        for q in range(dL * d0):
-            for k in range(LANES):
-                teacher_lanes[q, k] = teacher[q // d0, q % d0]
+        teacher_lanes = _lane_teacher(teacher)
         prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
         lane_theta = np.empty(n_params)
         vec_a = np.empty((dmax, LANES))
@@ -369,9 +366,7 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
                                batch_size, rows, cols, 1.0, False)
                 else:
                     lanes_gemm(grad, 0, dmax, 1, hidden, l * batch_size * dmax, dmax, 1, th, offsets[l], 1, cols, batch_size, rows, cols, 1.0, False)
-            for q in range(batch_size * dmax):  # error y - W x with y = M x + sigma_q xi
-                for k in range(LANES):
-                    grad[q, k] = -grad[q, k]
+            lanes_axpy(grad, 0, grad, 0, batch_size * dmax, -1.0, False)  # error y - W x with y = M x + sigma_q xi
             lanes_gemm(grad, 0, dmax, 1, hidden, 0, dmax, 1, teacher_lanes, 0, 1, d0, batch_size, dL, d0, 1.0, True)
             if label_noise_std > 0.0:
                 for b in range(batch_size):
@@ -383,7 +378,7 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
                 rows, cols = widths[l + 1], widths[l]
                 if l > 0:  # every sample through the old weight first
                     lanes_gemm(grad_below, 0, dmax, 1, grad, 0, dmax, 1, th, offsets[l], cols, 1, batch_size, cols, rows, 1.0, False)
-                lanes_gemm(th, offsets[l], cols, 1, grad, 0, 1, dmax, hidden, l * batch_size * dmax, dmax, 1, rows, cols, batch_size, step_size, True)
+                lanes_rank_update(th, offsets[l], cols, 1, grad, 0, 1, dmax, hidden, l * batch_size * dmax, dmax, 1, rows, cols, batch_size, step_size)
                 if l > 0:
                     grad, grad_below = grad_below, grad
             if increment_modes > 0:
@@ -426,18 +421,22 @@ def _lane_block(theta, first, n_live, th):
 
 
 @numba.njit(cache=True, fastmath=True)
+def _lane_teacher(teacher):
+    """The teacher M (shared by every seed) as a lane array."""
+    out = np.empty((teacher.size, LANES))
+    for i in range(teacher.shape[0]):
+        for j in range(teacher.shape[1]):
+            for k in range(LANES):
+                out[i * teacher.shape[1] + j, k] = teacher[i, j]
+    return out
+
+
+@numba.njit(cache=True, fastmath=True)
 def _lane_identity(buf, off, d):
     for i in range(d):
         for j in range(d):
             for k in range(LANES):
                 buf[off + i * d + j, k] = 1.0 if i == j else 0.0
-
-
-@numba.njit(cache=True, fastmath=True)
-def _lane_copy(src, src_off, dst, dst_off, n):
-    for q in range(n):
-        for k in range(LANES):
-            dst[dst_off + q, k] = src[src_off + q, k]
 
 
 @numba.njit(cache=True, fastmath=True)
@@ -449,14 +448,14 @@ def _lane_products(th, widths, offsets, pre, pre_off, suf, suf_off, product):
     for l in range(L - 1):
         rows, cols = widths[l + 1], widths[l]
         if l == 0:
-            _lane_copy(th, offsets[0], pre, pre_off[1], rows * cols)
+            lanes_axpy(pre, pre_off[1], th, offsets[0], rows * cols, 1.0, False)
         else:
             lanes_gemm(pre, pre_off[l + 1], d0, 1, th, offsets[l], cols, 1, pre, pre_off[l], d0, 1, rows, d0, cols, 1.0, False)
     lanes_gemm(product, 0, d0, 1, th, offsets[L - 1], widths[L - 1], 1, pre, pre_off[L - 1], d0, 1, dL, d0, widths[L - 1], 1.0, False)
     for l in range(L - 1, 0, -1):
         rows, cols = widths[l + 1], widths[l]
         if l == L - 1:
-            _lane_copy(th, offsets[l], suf, suf_off[l - 1], rows * cols)
+            lanes_axpy(suf, suf_off[l - 1], th, offsets[l], rows * cols, 1.0, False)
         else:
             lanes_gemm(suf, suf_off[l - 1], cols, 1, suf, suf_off[l], rows, 1, th, offsets[l], cols, 1, dL, cols, rows, 1.0, False)
 
@@ -474,10 +473,7 @@ def _lane_sandwich_add(th, widths, offsets, pre, pre_off, suf, suf_off, r, right
             lanes_gemm(right, 0, cols, 1, r, 0, d0, 1, pre, pre_off[l], 1, d0, dL, cols, d0, 1.0, False)
             src = right
         if l == L - 1:  # W_>L = I
-            off = offsets[l]
-            for q in range(rows * cols):
-                for k in range(LANES):
-                    th[off + q, k] += src[q, k]
+            lanes_axpy(th, offsets[l], src, 0, rows * cols, 1.0, True)
         else:
             lanes_gemm(th, offsets[l], cols, 1, suf, suf_off[l], 1, rows, src, 0, cols, 1, rows, cols, dL, 1.0, True)
 
@@ -517,6 +513,7 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
         right_buf = np.empty((dL * dmax, LANES))
         goal = np.empty((dL * d0, LANES))  # W* per lane
         cov = np.empty((d0 * d0, LANES))  # Sigma_xx per lane
+        teacher_lanes = _lane_teacher(teacher)
         for k in range(LANES):
             for i in range(dL):
                 for j in range(d0):
@@ -528,13 +525,10 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
         prefix, suffix, flat_product, work = _work_buffers(widths, pre_off, suf_off)
         for t in range(n_steps):
             _lane_products(th, widths, offsets, pre, pre_off, suf, suf_off, product)
-            for q in range(dL * d0):
-                for k in range(LANES):
-                    diff[q, k] = goal[q, k] - product[q, k]
+            lanes_axpy(diff, 0, goal, 0, dL * d0, 1.0, False)
+            lanes_axpy(diff, 0, product, 0, dL * d0, -1.0, True)
             if whitened:
-                for q in range(dL * d0):
-                    for k in range(LANES):
-                        r[q, k] = dt * diff[q, k]
+                lanes_axpy(r, 0, diff, 0, dL * d0, dt, False)
             else:  # dt (W* - W) Sigma_xx
                 lanes_gemm(r, 0, d0, 1, diff, 0, d0, 1, cov, 0, d0, 1, dL, d0, d0, dt, False)
             if noise_kind == _SGD_NOISE:
@@ -549,11 +543,8 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
                             z[i * d0 + j, k] = v
                             z[j * d0 + i, k] = v
                         pos += 1
-                for i in range(dL):  # Delta = M - W, into diff
-                    for j in range(d0):
-                        m = teacher[i, j]
-                        for k in range(LANES):
-                            diff[i * d0 + j, k] = m - product[i * d0 + j, k]
+                lanes_axpy(diff, 0, teacher_lanes, 0, dL * d0, 1.0, False)  # Delta = M - W, into diff
+                lanes_axpy(diff, 0, product, 0, dL * d0, -1.0, True)
                 lanes_gemm(r, 0, d0, 1, diff, 0, d0, 1, z, 0, d0, 1, dL, d0, d0, noise_scale, True)  # r += noise_scale Delta Z
                 if label_noise_std > 0.0:
                     c = noise_scale * label_noise_std

@@ -58,18 +58,18 @@ def _update_layers(first, second, product, e):
     """W1 += W2^T e, W2 += e W1^T from the old weights, in one pass over the rows of W1; the product
     w = W2 W1 is rebuilt from the new rows (always summed in row order, whatever the chunking)."""
     n_hidden, n_in = first.shape
-    product[:] = 0.0
-    for i in range(n_hidden):
-        row = first[i]
+    for j in range(n_in):
+        product[j] = 0.0
+    for i in range(n_hidden):  # first[i, j], not a row view: a view per row costs a reference count each
         a = 0.0
         for j in range(n_in):
-            a += row[j] * e[j]
+            a += first[i, j] * e[j]
         old = second[i]
         new = old + a
         second[i] = new
         for j in range(n_in):
-            v = row[j] + old * e[j]
-            row[j] = v
+            v = first[i, j] + old * e[j]
+            first[i, j] = v
             product[j] += new * v
 
 
