@@ -345,7 +345,12 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
         grad = np.empty((batch_size * dmax, LANES))  # g_l = W_>l^T (y - W x), per sample
         grad_below = np.empty((batch_size * dmax, LANES))
         teacher_lanes = _lane_teacher(teacher)
-        prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
+        prefix, suffix, product, _ = _work_buffers(widths, pre_off, suf_off)
+        pre = np.empty((pre_off[-1], LANES))  # the partial products of a record, for all lanes at once
+        suf = np.empty((suf_off[-1], LANES))
+        _lane_identity(pre, 0, d0)
+        _lane_identity(suf, suf_off[L - 1], dL)
+        product_l = np.empty((dL * d0, LANES))
         lane_theta = np.empty(n_params)
         vec_a = np.empty((dmax, LANES))
         vec_b = np.empty((dmax, LANES))
@@ -391,14 +396,11 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
                         sums[a, 2, k] += current[a, k]
                         previous[a, k] = current[a, k]
             if (t + 1) % record_every == 0:
+                index = (t + 1) // record_every - 1
+                _record_lanes(th, widths, offsets, pre_off, suf_off, pre, suf, product_l, seed, n_live, lane_theta, prefix, suffix, product,
+                              teacher, left, right, target, sigma_xx, whitened, loss_floor, label_noise_std, noise_variance, record_weights, records, index)
                 for k in range(n_live):
-                    for p in range(n_params):
-                        lane_theta[p] = th[p, k]
-                    s = seed[k]
-                    row = records[s, (t + 1) // record_every - 1]
-                    _products(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, work)
-                    _record(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
-                            whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, row)
+                    row = records[seed[k], index]
                     base = row.size - _INCREMENT_SUMS * increment_modes
                     for a in range(increment_modes):
                         for c in range(_INCREMENT_SUMS):
@@ -478,6 +480,29 @@ def _lane_sandwich_add(th, widths, offsets, pre, pre_off, suf, suf_off, r, right
             lanes_gemm(th, offsets[l], cols, 1, suf, suf_off[l], 1, rows, src, 0, cols, 1, rows, cols, dL, 1.0, True)
 
 
+@numba.njit(cache=True, fastmath=True)
+def _record_lanes(th, widths, offsets, pre_off, suf_off, pre, suf, product_l, seed, n_live, lane_theta, prefix, suffix, product, teacher,
+                  left, right, target, sigma_xx, whitened, loss_floor, label_noise_std, noise_variance, record_weights, records, index):
+    """One record (_record) of every live lane of a block: the partial products once for all lanes, then each lane's
+    weights, product and (for the modewise noise variance) prefix and suffix products into the flat per-seed buffers."""
+    _lane_products(th, widths, offsets, pre, pre_off, suf, suf_off, product_l)
+    d0 = widths[0]
+    for k in range(n_live):
+        for p in range(th.shape[0]):
+            lane_theta[p] = th[p, k]
+        for i in range(product.shape[0]):
+            for j in range(d0):
+                product[i, j] = product_l[i * d0 + j, k]
+        if noise_variance > 0:
+            for q in range(prefix.size):
+                prefix[q] = pre[q, k]
+            for q in range(suffix.size):
+                suffix[q] = suf[q, k]
+        s = seed[k]
+        _record(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, product, teacher, left, right, target[s], sigma_xx[s],
+                whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, index])
+
+
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigma_xx, whitened, normals, dt, noise_kind, noise_scale,
                  label_noise_std, left, right, loss_floor, noise_variance, record_weights, record_every, records):
@@ -522,7 +547,7 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
                 for j in range(d0):
                     cov[i * d0 + j, k] = sigma_xx[seed[k], i, j]
         lane_theta = np.empty(n_params)
-        prefix, suffix, flat_product, work = _work_buffers(widths, pre_off, suf_off)
+        prefix, suffix, flat_product, _ = _work_buffers(widths, pre_off, suf_off)
         for t in range(n_steps):
             _lane_products(th, widths, offsets, pre, pre_off, suf, suf_off, product)
             lanes_axpy(diff, 0, goal, 0, dL * d0, 1.0, False)
@@ -557,13 +582,9 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
                     for k in range(LANES):
                         th[p, k] += noise_scale * normals[seed[k], t, p]
             if (t + 1) % record_every == 0:
-                for k in range(n_live):
-                    for p in range(n_params):
-                        lane_theta[p] = th[p, k]
-                    s = seed[k]
-                    _products(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, flat_product, work)
-                    _record(lane_theta, widths, offsets, prefix, pre_off, suffix, suf_off, flat_product, teacher, left, right, target[s],
-                            sigma_xx[s], whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, (t + 1) // record_every - 1])
+                _record_lanes(th, widths, offsets, pre_off, suf_off, pre, suf, product, seed, n_live, lane_theta, prefix, suffix, flat_product,
+                              teacher, left, right, target, sigma_xx, whitened, loss_floor, label_noise_std, noise_variance, record_weights, records,
+                              (t + 1) // record_every - 1)
         for k in range(n_live):
             for p in range(n_params):
                 theta[seed[k], p] = th[p, k]
