@@ -20,8 +20,9 @@ Random numbers are standard normals drawn per seed and per chunk from the seed's
        sigma_q > 0, the d_L x d_0 label-noise matrix (row-major);
   Langevin: one normal per parameter, in the order of the flattened parameters.
 
-Online SGD advances seeds in blocks of LANES = 8 (threads share out blocks, so a run of <= 8 seeds uses one
-thread; multiples of 8 use every lane); the other kernels go seed by seed.
+Online SGD and the Euler kernel (GD, SDE, Langevin) advance seeds in blocks of LANES = 8, one SIMD vector per
+matrix entry (lanes.py; threads share out blocks, so a run of <= 8 seeds uses one thread, and multiples of 8 use
+every lane); the RK4 flow and matched-Langevin kernels go seed by seed.
 """
 
 from __future__ import annotations
