@@ -64,6 +64,12 @@ def test_claim_table_statuses_kinds_and_columns(tmp_path):
         table.add("g", "5b", "s", "q", "m", "e", "t", True, kind=claims.PAPER_CLAIM, power=strong)
     with pytest.raises(ValueError, match="states its power"):
         table.add("h", "5b", "s", "q", "m", "e", "t", True, kind=claims.CONSISTENCY_CHECK, power="")
+    # an extension row quotes the open question and states its hypothesis first
+    table.add("i", "ext", "hypothesis: psi = 2 at depth 3", "q", "2 +- 0.1", "2", "3 SE", True, kind=claims.EXTENSION, power=strong, **QUOTE)
+    with pytest.raises(ValueError, match="begins with the hypothesis"):
+        table.add("j", "ext", "psi = 2 at depth 3", "q", "m", "e", "t", True, kind=claims.EXTENSION, power=strong, **QUOTE)
+    with pytest.raises(ValueError, match="open question"):
+        table.add("k", "ext", "hypothesis: psi = 2", "q", "m", "e", "t", True, kind=claims.EXTENSION, power=strong)
 
 
 def test_erratum_rows_need_the_printed_formula_to_fail_and_the_corrected_one_to_hold(tmp_path):

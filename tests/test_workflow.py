@@ -84,7 +84,8 @@ def test_figure_claims_and_cost_are_produced(quick_run):
                                     "tolerance", "power", "status"]
     assert claims.quote[claims.kind == "paper_claim"].notna().all() and claims.power.notna().all()
     assert set(claims.status) <= {"reproduced", "not_reproduced", "erratum", "qualitative", "not_judged"}
-    assert set(claims.kind) == {"paper_claim", "consistency_check"}
+    assert set(claims.kind) == {"paper_claim", "consistency_check", "extension"}
+    assert claims.statement[claims.kind == "extension"].str.startswith("hypothesis").all()
     summary = pd.read_csv(quick_run / "results/claims_summary.csv", index_col=["paper", "kind"])
     assert summary.rows.sum() == len(claims)
     for paper in ("Gross2024", "Corlouer2026"):

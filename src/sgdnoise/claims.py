@@ -12,10 +12,12 @@ import pandas as pd
 CLAIM_COLUMNS = ["claim_id", "paper", "section", "figure", "kind", "location", "quote", "statement", "quantity", "measured", "expected",
                  "tolerance", "power", "status"]
 STATUSES = {"reproduced", "not_reproduced", "erratum", "qualitative", "not_judged"}
-# kind: a statement of the paper, or a check of the reproduction's own (its simulation against exact theory, a
-# derivation of ours); the claims summary counts them apart, so own checks never inflate the paper's headline
-PAPER_CLAIM, CONSISTENCY_CHECK = "paper_claim", "consistency_check"
-KINDS = {PAPER_CLAIM, CONSISTENCY_CHECK}
+# kind: a statement of the paper, a check of the reproduction's own (its simulation against exact theory, a
+# derivation of ours), or an extension (a hypothesis on a question the paper leaves open, answered with the same
+# machinery; its status says whether the measurement supports the hypothesis: reproduced = supported,
+# not_reproduced = refuted). The claims summary counts them apart, so neither inflates the paper's headline.
+PAPER_CLAIM, CONSISTENCY_CHECK, EXTENSION = "paper_claim", "consistency_check", "extension"
+KINDS = {PAPER_CLAIM, CONSISTENCY_CHECK, EXTENSION}
 
 
 def row(claim_id, paper, section, figure, kind, statement, quantity, measured, expected, tolerance, status, *,
@@ -26,6 +28,9 @@ def row(claim_id, paper, section, figure, kind, statement, quantity, measured, e
         raise ValueError(f"claim {claim_id}: kind {kind!r} not in {sorted(KINDS)}")
     if kind == PAPER_CLAIM and not (quote and location):
         raise ValueError(f"claim {claim_id}: a paper_claim needs the quoted sentence and its location in the paper")
+    if kind == EXTENSION and not (quote and location and statement.lower().startswith("hypothesis")):
+        raise ValueError(f"claim {claim_id}: an extension row quotes the paper's open question with its location, and its "
+                         "statement begins with the hypothesis it tests ('hypothesis: ...')")
     if not power:
         raise ValueError(f"claim {claim_id}: every row states its power (its tolerance against the effect it must detect)")
     return dict(claim_id=claim_id, paper=paper, section=section, figure=figure, kind=kind, location=location, quote=quote,

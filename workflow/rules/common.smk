@@ -79,7 +79,8 @@ def figure_section(name, schema, check=None):
     return sgdnoise.config.section(config, name, SCHEMAS, schema, check)
 
 
-PAPER_TITLES = {"gross2024": "Gross, Raulf, Räth 2024", "corlouer2026": "Corlouer, Semler, Strang, Gietelink Oldenziel 2026"}
+PAPER_TITLES = {"gross2024": "Gross, Raulf, Räth 2024", "corlouer2026": "Corlouer, Semler, Strang, Gietelink Oldenziel 2026",
+                "extensions": "Beyond both papers: their open questions"}
 
 
 def register(paper, figure, *, inputs, claims, render, kind="figure", section=None):
