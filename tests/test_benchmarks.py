@@ -287,6 +287,8 @@ def test_benchmark_command_writes_the_tables_and_plot(tmp_path, capsys):
     assert "sde: matrix-free engine (1 thread) / explicit Sigma" in set(targets.target)
     best_peer = targets[targets.target.str.contains("best peer")]
     assert len(best_peer) == 4 and set(best_peer.required) == {2.0, 3.0}
+    per_seed_loop = targets[targets.target.str.contains("per-seed loop")]
+    assert len(per_seed_loop) == 4 and (per_seed_loop.met == "reference").all() and per_seed_loop.required.isna().all()
     assert (tmp_path / "engine.png").stat().st_size > 0
     assert "seed-steps/s" in capsys.readouterr().out
 

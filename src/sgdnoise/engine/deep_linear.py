@@ -33,6 +33,7 @@ from typing import Callable, Sequence
 import numba
 import numpy as np
 
+from . import pcg64
 from .lanes import LANES, lanes_axpy, lanes_gemm, lanes_rank_update
 from .recording import Recorder, RandomStreams, Schedule, run_chunks
 
@@ -505,8 +506,8 @@ def _record_lanes(th, widths, offsets, pre_off, suf_off, pre, suf, product_l, se
 
 
 @numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
-def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigma_xx, whitened, normals, dt, noise_kind, noise_scale,
-                 label_noise_std, left, right, loss_floor, noise_variance, record_weights, record_every, records):
+def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigma_xx, whitened, states, n_draws, n_steps, dt, noise_kind,
+                 noise_scale, label_noise_std, left, right, loss_floor, noise_variance, record_weights, record_every, records):
     """theta <- theta - dt g(theta) + noise: GD (no noise), Euler-Maruyama of the SDE (Eq. 1) or of Langevin dynamics.
 
     The drift is the gradient W_>l^T E W_<l^T with E = (W* - W) Sigma_xx (Prop. 3.1; E = Delta when whitened).
@@ -516,8 +517,10 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
     Both enter one sandwich: W_l += W_>l^T (dt E + noise_scale S) W_<l^T.
     Langevin: W_l += W_>l^T dt E W_<l^T + noise_scale xi, noise_scale = sigma sqrt(eta dt) (App. H.3).
     Seeds advance in blocks of LANES (lanes.py); a block's lanes past the final seed repeat it and are discarded.
+    A step's n_draws normals per seed are drawn in the block from the seeds' PCG64 `states` (pcg64.lane_normals), in
+    the order numpy's Generator would give them.
     """
-    n_seeds, n_steps = normals.shape[0], normals.shape[1]
+    n_seeds = theta.shape[0]
     L = widths.size - 1
     d0, dL = widths[0], widths[L]
     dmax = widths.max()
@@ -547,41 +550,55 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
             for i in range(d0):
                 for j in range(d0):
                     cov[i * d0 + j, k] = sigma_xx[seed[k], i, j]
+        # The SDE of online SGD (whitened, W* = M): drift and noise share Delta = M - W, so
+        # r = noise_scale Delta (Z + dt / noise_scale I) is one product
+        fused = noise_kind == _SGD_NOISE and whitened and noise_scale > 0.0
+        for q in range(dL * d0):
+            for k in range(LANES):
+                fused = fused and goal[q, k] == teacher_lanes[q, k]
+        diagonal_shift = dt / noise_scale if fused else 0.0
+        lane_states = np.zeros((LANES, pcg64.ROW), np.uint64)
+        for k in range(n_live):
+            lane_states[k, :] = states[seed[k], :]
+        draws = np.zeros((n_draws, LANES))  # lanes past the last seed keep 0: their results are discarded
+        raw = np.empty((LANES, n_draws), np.uint64)
+        candidate = np.empty((LANES, n_draws))
+        accepted = np.empty((LANES, n_draws), np.bool_)
         lane_theta = np.empty(n_params)
         prefix, suffix, flat_product, _ = _work_buffers(widths, pre_off, suf_off)
         for t in range(n_steps):
             _lane_products(th, widths, offsets, pre, pre_off, suf, suf_off, product)
             lanes_axpy(diff, 0, goal, 0, dL * d0, 1.0, False)
             lanes_axpy(diff, 0, product, 0, dL * d0, -1.0, True)
-            if whitened:
+            if fused:
+                pass
+            elif whitened:
                 lanes_axpy(r, 0, diff, 0, dL * d0, dt, False)
             else:  # dt (W* - W) Sigma_xx
                 lanes_gemm(r, 0, d0, 1, diff, 0, d0, 1, cov, 0, d0, 1, dL, d0, d0, dt, False)
+            if n_draws > 0:
+                pcg64.lane_normals(lane_states, raw, candidate, accepted, n_live, n_draws, draws)
             if noise_kind == _SGD_NOISE:
                 pos = 0
                 for i in range(d0):
                     for k in range(LANES):
-                        z[i * d0 + i, k] = sqrt2 * normals[seed[k], t, pos]
+                        z[i * d0 + i, k] = sqrt2 * draws[pos, k] + diagonal_shift
                     pos += 1
                     for j in range(i + 1, d0):
                         for k in range(LANES):
-                            v = normals[seed[k], t, pos]
+                            v = draws[pos, k]
                             z[i * d0 + j, k] = v
                             z[j * d0 + i, k] = v
                         pos += 1
-                lanes_axpy(diff, 0, teacher_lanes, 0, dL * d0, 1.0, False)  # Delta = M - W, into diff
-                lanes_axpy(diff, 0, product, 0, dL * d0, -1.0, True)
-                lanes_gemm(r, 0, d0, 1, diff, 0, d0, 1, z, 0, d0, 1, dL, d0, d0, noise_scale, True)  # r += noise_scale Delta Z
+                if not fused:
+                    lanes_axpy(diff, 0, teacher_lanes, 0, dL * d0, 1.0, False)  # Delta = M - W, into diff
+                    lanes_axpy(diff, 0, product, 0, dL * d0, -1.0, True)
+                lanes_gemm(r, 0, d0, 1, diff, 0, d0, 1, z, 0, d0, 1, dL, d0, d0, noise_scale, not fused)  # r (+)= noise_scale Delta Z
                 if label_noise_std > 0.0:
-                    c = noise_scale * label_noise_std
-                    for q in range(dL * d0):
-                        for k in range(LANES):
-                            r[q, k] += c * normals[seed[k], t, pos + q]
+                    lanes_axpy(r, 0, draws, pos, dL * d0, noise_scale * label_noise_std, True)
             _lane_sandwich_add(th, widths, offsets, pre, pre_off, suf, suf_off, r, right_buf)
             if noise_kind == _ISOTROPIC_NOISE:
-                for p in range(n_params):
-                    for k in range(LANES):
-                        th[p, k] += noise_scale * normals[seed[k], t, p]
+                lanes_axpy(th, 0, draws, 0, n_params, noise_scale, True)
             if (t + 1) % record_every == 0:
                 _record_lanes(th, widths, offsets, pre_off, suf_off, pre, suf, product, seed, n_live, lane_theta, prefix, suffix, flat_product,
                               teacher, left, right, target, sigma_xx, whitened, loss_floor, label_noise_std, noise_variance, record_weights, records,
@@ -589,6 +606,7 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
         for k in range(n_live):
             for p in range(n_params):
                 theta[seed[k], p] = th[p, k]
+            states[seed[k], :] = lane_states[k, :]
 
 
 @numba.njit(cache=True, fastmath=True)
@@ -784,21 +802,22 @@ def deep_linear_online_sgd(
 
 
 def _euler(setup, target, sigma_xx, whitened, floor, rngs, per_step, dt, noise_kind, noise_scale, label_noise_std, chunk_steps, progress, time_per_step):
+    """Chunks of _euler_chunk; the seeds' PCG64 states go into the kernel and back to their Generators at the end."""
     lay = setup.layout
     recorder = setup.recorder(target, sigma_xx, whitened, floor, label_noise_std)
-    streams = RandomStreams(rngs, per_step, normal=True) if rngs is not None else None
-    buffers: dict[int, np.ndarray] = {}
+    states = pcg64.read_states(rngs) if rngs is not None else np.zeros((setup.n_seeds, pcg64.ROW), np.uint64)
+    n_draws = per_step if rngs is not None else 0
 
-    def advance(normals, records):
-        if normals is None:  # GD: the kernel takes its step count from an empty draws array
-            n = records.shape[1] * setup.schedule.record_every
-            normals = buffers.setdefault(n, np.empty((setup.n_seeds, n, 0)))
-        _euler_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, target, sigma_xx, whitened, normals, float(dt),
-                     noise_kind, float(noise_scale), float(label_noise_std), setup.left, setup.right, floor, setup.noise_variance_count,
-                     setup.record_weights, setup.schedule.record_every, records)
+    def advance(_, records):
+        _euler_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, target, sigma_xx, whitened, states, n_draws,
+                     records.shape[1] * setup.schedule.record_every, float(dt), noise_kind, float(noise_scale), float(label_noise_std), setup.left,
+                     setup.right, floor, setup.noise_variance_count, setup.record_weights, setup.schedule.record_every, records)
 
-    length = setup.schedule.chunk_length(_capped(chunk_steps, setup.n_seeds, per_step), setup.n_seeds, per_step, setup.record_dim)
-    return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), time_per_step)
+    length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, 0, setup.record_dim)  # no chunk of draws in memory
+    result = setup.run(run_chunks(setup.schedule, recorder, None, advance, length, progress), time_per_step)
+    if rngs is not None:
+        pcg64.write_states(rngs, states)
+    return result
 
 
 def dataset_moments(inputs: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
