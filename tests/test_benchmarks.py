@@ -287,8 +287,10 @@ def test_benchmark_command_writes_the_tables_and_plot(tmp_path, capsys):
     assert "sde: matrix-free engine (1 thread) / explicit Sigma" in set(targets.target)
     best_peer = targets[targets.target.str.contains("best peer")]
     assert len(best_peer) == 4 and set(best_peer.required) == {2.0, 3.0}
-    per_seed_loop = targets[targets.target.str.contains("per-seed loop")]
-    assert len(per_seed_loop) == 4 and (per_seed_loop.met == "reference").all() and per_seed_loop.required.isna().all()
+    loops = targets[targets.target.str.contains("per-seed loop|naive numpy")]
+    assert len(loops) == 6 and (loops.met == "reference").all() and loops.required.isna().all()
+    bounds = pd.read_csv(tmp_path / "engine_bounds.csv").iloc[0]
+    assert bounds.n_draws == 222 and bounds.n_products == 12 and bounds.floor_ns == pytest.approx(bounds.normals_ns + bounds.products_ns, rel=1e-3)  # CSV: 4 digits
     assert (tmp_path / "engine.png").stat().st_size > 0
     assert "seed-steps/s" in capsys.readouterr().out
 
