@@ -1,0 +1,57 @@
+"""The finite-learning-rate figure (issue 18.3), rendered from its summary (no simulation here)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .. import io
+from ..plotting import no_minor_labels, save, theme
+from .learning_rate import MOMENTS
+
+LABELS = {"sgd": "online SGD (step $\\eta$)", "sde": "SDE (1), EM at dt = {ratio:g} $\\eta$"}
+MARKERS = {"sgd": "o", "sde": "s"}
+
+
+def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
+    ds = io.open_dataset(summary_path)
+    theme(plot)
+    eta = ds.learning_rate.values
+    fine = np.linspace(0, eta.max() * 1.05, 200)
+    ratio = float(ds.dt_over_eta)
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), constrained_layout=True)
+    # (a), (b): each moment divided by eta, so the O(eta) coefficient is the intercept and the O(eta^2) one the slope
+    for ax, moment, letter in zip(axes[:2], MOMENTS, "ab"):
+        for j, method in enumerate(ds.method.values):
+            y, se = ds[moment].sel(method=method).values, ds[f"{moment}_se"].sel(method=method).values
+            q = f"{method}_{moment}"
+            a1, a2 = float(ds.leading.sel(quantity=q)), float(ds.second.sel(quantity=q))
+            line = ax.errorbar(eta * (1 + 0.02 * (2 * j - 1)), y / eta, yerr=se / eta, fmt=MARKERS[method], capsize=3,
+                               label=LABELS[method].format(ratio=ratio))
+            ax.plot(fine, a1 + a2 * fine, "-", color=line[0].get_color(), lw=1,
+                    label=f"fit $a_1 + a_2\\eta$: $a_1$ = {a1:.3g} $\\pm$ {float(ds.leading_se.sel(quantity=q)):.2g}")
+        law = ds.law_mean_shift if moment == "mean_shift" else ds.law_variance
+        ax.plot(eta, law / eta, "k:", label="(16), corrected drift (1-D, exact in $\\beta$)")
+        leading = float(ds[f"exact_leading_{moment}"])
+        ax.axhline(leading, color="k", lw=1, ls="--", label="$-c/\\eta$, corrected Eq. 17" if moment == "mean_shift" else "Eq. 18 / $\\eta$")
+        ax.set(xlabel="learning rate $\\eta$", xlim=(0, fine[-1]),
+               ylabel="(stationary mean $- s$) / $\\eta$" if moment == "mean_shift" else "stationary Var $w_0$ / $\\eta$",
+               title=f"({letter}) {'mean shift' if moment == 'mean_shift' else 'variance'} of $w_0$, "
+                     f"$\\sigma_q^2$ = {float(ds.label_noise_variance):g}, L = {int(ds.depth)}")
+        ax.legend(fontsize="xx-small")
+    # (c): SGD - SDE divided by eta^2: flat for an O(eta^2) difference, ~1/eta for an O(eta) one
+    ax = axes[2]
+    for j, moment in enumerate(MOMENTS):
+        y, se = ds.difference.sel(moment=moment).values, ds.difference_se.sel(moment=moment).values
+        line = ax.errorbar(eta * (1 + 0.02 * (2 * j - 1)), y / eta**2, yerr=se / eta**2, fmt="o", capsize=3,
+                           label=f"SGD $-$ SDE, {'mean' if moment == 'mean_shift' else 'variance'}")
+        color = line[0].get_color()
+        ax.plot(eta, ds.em_difference.sel(moment=moment) / eta**2, ":", color=color, label="linearised EM at $\\eta$ vs dt")
+        a, p = float(ds.amplitude.sel(moment=moment)), float(ds.order.sel(moment=moment))
+        if np.isfinite(p):
+            ax.plot(eta, a * eta ** (p - 2), "-", color=color, lw=1, label=f"fit $A\\eta^p$: p = {p:.2f} $\\pm$ {float(ds.order_se.sel(moment=moment)):.2f}")
+    ax.axhline(0, color="0.6", lw=0.6)
+    ax.set(xscale="log", xlabel="learning rate $\\eta$", ylabel="(SGD $-$ SDE) / $\\eta^2$", title="(c) difference: order in $\\eta$")
+    no_minor_labels(ax)
+    ax.legend(fontsize="xx-small")
+    save(fig, outputs, plot["dpi"])
