@@ -29,7 +29,7 @@ FIGURE = "extensions_learning_rate"
 QUOTE = "First of all, we have modeled SGD with a continuous limit, ignoring the effect of a finite learning rate."
 LOCATION = "Limitations (Sec. 6)"
 SHARED = ("widths", "teacher_singular_values", "init_gamma", "batch_size", "label_noise_variance")  # what SGD and SDE runs must share
-METHODS = ("sgd", "sde")
+DYNAMICS = ("sgd", "sde")  # the summary's dim (not "method": Dataset.sel has a method argument)
 MIN_POINTS = 3  # an order and its SE need three learning rates at least (the figure's full scale has five)
 RIVAL_FRACTION = 0.25  # the rival of "no O(eta) difference": one a quarter of the O(eta) term SGD and the SDE share
 
@@ -251,8 +251,8 @@ def analyse(eta: np.ndarray, sgd: np.ndarray, sde: np.ndarray, *, dt_over_eta: f
     order_bias = [power_law_fit(eta, em[j], diff_se[j])[2] - 2 for j in range(2)]
     fit_vars = {name: (("quantity",), [fits[q][name] for q in QUANTITIES]) for name in ("leading", "leading_se", "second", "second_se", "leading_bias")}
     return xr.Dataset(
-        {"mean_shift": (("method", "learning_rate"), mean), "mean_shift_se": (("method", "learning_rate"), mean_se),
-         "variance": (("method", "learning_rate"), var), "variance_se": (("method", "learning_rate"), var_se),
+        {"mean_shift": (("dynamics", "learning_rate"), mean), "mean_shift_se": (("dynamics", "learning_rate"), mean_se),
+         "variance": (("dynamics", "learning_rate"), var), "variance_se": (("dynamics", "learning_rate"), var_se),
          "difference": (("moment", "learning_rate"), diff), "difference_se": (("moment", "learning_rate"), diff_se),
          "sde_dt": (("learning_rate",), dt), "corrected_shift": (("learning_rate",), corrected),
          "eq17_shift": (("learning_rate",), theory.stationary_shift_eq17(s, depth, beta, sq2)), "eq18_variance": (("learning_rate",), eq18),
@@ -262,7 +262,7 @@ def analyse(eta: np.ndarray, sgd: np.ndarray, sde: np.ndarray, *, dt_over_eta: f
          "amplitude": (("moment",), [o[0] for o in orders]), "amplitude_se": (("moment",), [o[1] for o in orders]),
          "order": (("moment",), [o[2] for o in orders]), "order_se": (("moment",), [o[3] for o in orders]),
          "order_bias": (("moment",), order_bias)},
-        coords={"learning_rate": eta, "method": list(METHODS), "moment": MOMENTS, "quantity": QUANTITIES, "singular_value": s, "depth": depth,
+        coords={"learning_rate": eta, "dynamics": list(DYNAMICS), "moment": MOMENTS, "quantity": QUANTITIES, "singular_value": s, "depth": depth,
                 "batch_size": batch_size, "label_noise_variance": sq2, "dt_over_eta": dt_over_eta, "relaxation_rate": k,
                 "exact_leading_mean_shift": exact["mean_shift"], "exact_leading_variance": exact["variance"]},
     )

@@ -22,8 +22,8 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), constrained_layout=True)
     # (a), (b): each moment divided by eta, so the O(eta) coefficient is the intercept and the O(eta^2) one the slope
     for ax, moment, letter in zip(axes[:2], MOMENTS, "ab"):
-        for j, method in enumerate(ds.method.values):
-            y, se = ds[moment].sel(method=method).values, ds[f"{moment}_se"].sel(method=method).values
+        for j, method in enumerate(ds.dynamics.values):
+            y, se = ds[moment].sel(dynamics=method).values, ds[f"{moment}_se"].sel(dynamics=method).values
             q = f"{method}_{moment}"
             a1, a2 = float(ds.leading.sel(quantity=q)), float(ds.second.sel(quantity=q))
             line = ax.errorbar(eta * (1 + 0.02 * (2 * j - 1)), y / eta, yerr=se / eta, fmt=MARKERS[method], capsize=3,
