@@ -137,7 +137,7 @@ def test_summarize_pairs_sgd_with_the_sde_and_reads_a_dt_sweep_on_its_line(tmp_p
     sde += [spread_run(tmp_path / f"sde{eta}.nc", S - 0.002 * eta, 0.1 * eta) for eta in etas[1:]]
     out = tmp_path / "summary.nc"
     lr.summarize(sgd, sde, str(out), learning_rates=etas, sgd_counts=[2, 2, 2], sde_counts=[[1, 1, 1], [1], [1]], sde_dt=[sweep_dt, [0.01], [0.02]],
-                 dt_over_eta=0.25, batch_size=1, label_noise_variance=Q, singular_value=S, depth=2, grid=GRID, provenance={})
+                 dt_over_eta=0.25, batch_size=1, label_noise_variance=Q, singular_value=S, widths=[12, 12, 12], grid=GRID, provenance={})
     ds = io.open_dataset(out)
     for eta in etas:
         point = ds.sel(learning_rate=eta, dynamics="sgd")
@@ -168,10 +168,11 @@ def test_learning_rate_points_pair_each_sgd_rate_with_one_sde_run():
 
 
 # ------------------------------------------------------------------------------------------------------------- claims
-def synthetic_summary(*, relative_se=0.002, extra_linear=0.0, seed=0):
+def synthetic_summary(*, relative_se=0.002, extra_linear=0.0, network=False, seed=0):
     """Window statistics drawn around a known truth: the SDE at dt = eta / 4 is the density (16) (by quadrature) plus the
     linearised mode's EM excess at dt, SGD adds the linearised EM excess of step eta over step dt (an O(eta^2) difference), and
-    `extra_linear` eta on SGD's variance (and minus it on its mean) a rival O(eta) difference."""
+    `extra_linear` eta on SGD's variance (and minus it on its mean) a rival O(eta) difference; `network` moves both means by
+    -11 c, the pull of the 22 off-diagonal weights of the first hidden unit at d = 12 (c = beta sigma_q^2 / 2)."""
     rng = np.random.default_rng(seed)
     k, dt = 2.0, ETA / 4
     law = np.array([quad_law(eta, half_width=0.75) for eta in ETA])
@@ -183,21 +184,40 @@ def synthetic_summary(*, relative_se=0.002, extra_linear=0.0, seed=0):
     sde_mean, sde_var = law_mean - excess(dt), law_var + excess(dt)  # d mean / d Var = -p / s = -1 at L = 2, s = 1
     sgd_var = law_var + excess(ETA) + extra_linear * ETA
     sgd_mean = law_mean - excess(ETA) - extra_linear * ETA
+    if network:
+        sde_mean, sgd_mean = sde_mean - 11 * ETA * Q / 2, sgd_mean - 11 * ETA * Q / 2
     mean_se, var_se = relative_se * np.sqrt(law_var) * 0.1, relative_se * law_var
 
     def stats(mean, var):
         return np.stack([S + mean + mean_se * rng.standard_normal(ETA.size), mean_se, var + var_se * rng.standard_normal(ETA.size), var_se], axis=1)
 
     return lr.analyse(ETA, stats(sgd_mean, sgd_var), stats(sde_mean, sde_var), dt_over_eta=0.25, batch_size=1, label_noise_variance=Q,
-                      singular_value=S, depth=2, grid=GRID)
+                      singular_value=S, widths=[12, 12, 12], grid=GRID)
 
 
-def test_an_order_two_difference_supports_every_hypothesis(tmp_path):
+ORDER_ROWS = ["ext_lr_order_mean_shift", "ext_lr_order_variance", "ext_lr_leading_difference_mean_shift", "ext_lr_leading_difference_variance",
+              "ext_lr_sde_variance_leading", "ext_lr_sgd_variance_leading", "ext_lr_em_excess_variance"]
+ETA17_ROWS = ["ext_lr_sde_mean_shift_leading", "ext_lr_sgd_mean_shift_leading"]
+NETWORK_ROWS = ["ext_lr_sde_mean_shift_network", "ext_lr_sgd_mean_shift_network"]
+
+
+def test_an_order_two_difference_in_the_balanced_aligned_law_supports_eq17_and_refutes_the_network_shift(tmp_path):
     st = claim_statuses(lr.claims, synthetic_summary(), tmp_path)
-    assert set(st.index) == {"ext_lr_order_mean_shift", "ext_lr_order_variance", "ext_lr_leading_difference_mean_shift", "ext_lr_leading_difference_variance",
-                             "ext_lr_sde_mean_shift_leading", "ext_lr_sde_variance_leading", "ext_lr_sgd_mean_shift_leading", "ext_lr_sgd_variance_leading",
-                             "ext_lr_em_excess_variance"}
-    assert (st == "reproduced").all(), st[st != "reproduced"]
+    assert set(st.index) == set(ORDER_ROWS + ETA17_ROWS + NETWORK_ROWS)
+    assert (st[ORDER_ROWS + ETA17_ROWS] == "reproduced").all(), st[st != "reproduced"]
+    assert (st[NETWORK_ROWS] == "not_reproduced").all()
+
+
+def test_the_network_shift_supports_its_rows_and_refutes_eq17s_alone(tmp_path):
+    st = claim_statuses(lr.claims, synthetic_summary(network=True), tmp_path)
+    assert (st[ORDER_ROWS + NETWORK_ROWS] == "reproduced").all(), st[st != "reproduced"]
+    assert (st[ETA17_ROWS] == "not_reproduced").all()
+
+
+def test_network_shift_is_twelve_c_at_width_twelve_and_undefined_beyond_depth_two():
+    assert lr.network_shift([12, 12, 12], 0.01, Q) == pytest.approx(-12 * 0.01 * Q / 2)
+    assert lr.network_shift([5, 12, 17], 0.01, Q) == pytest.approx(-(1 + 8) * 0.01 * Q / 2)
+    assert np.isnan(lr.network_shift([12, 12, 12, 12], 0.01, Q))
 
 
 def test_an_order_one_difference_is_refuted(tmp_path):

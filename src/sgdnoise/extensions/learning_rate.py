@@ -30,8 +30,8 @@ QUOTE = "First of all, we have modeled SGD with a continuous limit, ignoring the
 LOCATION = "Limitations (Sec. 6)"
 SHARED = ("widths", "teacher_singular_values", "init_gamma", "batch_size", "label_noise_variance")  # what SGD and SDE runs must share
 DYNAMICS = ("sgd", "sde")  # the summary's dim (not "method": Dataset.sel has a method argument)
-MIN_POINTS = 3  # an order and its SE need three learning rates at least (the figure's full scale has five)
-RIVAL_FRACTION = 0.25  # the rival of "no O(eta) difference": one a quarter of the O(eta) term SGD and the SDE share
+MIN_POINTS = 2  # the fits have two parameters (the full scale has five rates; quick, two)
+RIVAL_FRACTION = 0.25  # the rival of "no O(eta) difference": one a quarter of the SDE's measured O(eta) term
 
 
 # ---------------------------------------------------------------------------------------------- config (DAG build)
@@ -136,6 +136,19 @@ def mean_per_variance(s: float, depth: int) -> float:
     return -2 * (depth - 1) / depth / s
 
 
+def network_shift(widths, beta, label_noise_variance):
+    """O(eta) mean shift of w_0 in the full depth-2 network (ours): -c (corrected Eq. 17) plus the pull of the first hidden
+    unit's off-diagonal weights p_i = W2_i0 (i != 0) and q_j = W1_0j (j != 0). Stationarity of W1_00 = b and W2_00 = a gives
+    a (s - w) = sum_i E[p_i W_i0], b (s - w) = sum_j E[q_j W_0j]; each pair moves along the gradient of its end-to-end entry
+    (the per-sample noise has no gauge component), and E[p_i W_i0] = sqrt(s) beta sigma_q^2 / 2 for every i, learned mode or
+    not (W_i0 relaxes at s + s_i with noise (s + s_i)^2 beta sigma_q^2). So s - w = c (1 + sqrt((d_0 - 1)(d_L - 1))), c = beta
+    sigma_q^2 / 2: 12 c at d = 12. NaN unless L = 2."""
+    if len(widths) != 3:
+        return np.full(np.shape(beta), np.nan)
+    c = 0.5 * np.asarray(beta) * label_noise_variance
+    return -c * (1 + np.sqrt((widths[0] - 1) * (widths[-1] - 1)))
+
+
 def em_excess_variance(variance, k: float, step) -> np.ndarray:
     """Euler-Maruyama's excess stationary variance at step h of the linearised mode of variance V: V / (1 - k h / 2) - V."""
     return np.asarray(variance) * (1 / (1 - k * np.asarray(step) / 2) - 1)
@@ -150,6 +163,7 @@ DESCRIPTIONS = {
     "corrected_shift": ("-c of the corrected Eq. 17 (the mean at s - c), c = (beta/2)(L-1) s^((L-2)/L) sigma_q^2", "1"),
     "eq17_shift": ("Eq. 17 as printed, +(beta/2)(L-1) s^(-2/L) sigma_q", "1"),
     "eq18_variance": ("Eq. 18: beta L / 2 sigma_q^2 s^(2(L-1)/L)", "1"),
+    "network_shift": ("O(eta) mean shift of w_0 in the depth-2 network (network_shift): -c (1 + sqrt((d_0 - 1)(d_L - 1)))", "1"),
     "law_mean_shift": ("mean - s of the stationary density (16) with the corrected Ito drift (1-D, exact in beta)", "1"),
     "law_variance": ("variance of the stationary density (16) with the corrected Ito drift", "1"),
     "em_difference": ("SGD - SDE of the linearised mode (`moment`): Var (16) [1/(1 - k eta/2) - 1/(1 - k dt/2)], the mean -(p/s) times it", "1"),
@@ -196,7 +210,7 @@ def _fits(eta, y, se, reference, exact_leading) -> dict:
 
 
 def summarize(sgd_paths: list[str], sde_paths: list[str], output: str, *, learning_rates: list[float], sgd_counts: list[int], sde_counts: list[list[int]],
-              sde_dt: list[list[float]], dt_over_eta: float, batch_size: int, label_noise_variance: float, singular_value: float, depth: int,
+              sde_dt: list[list[float]], dt_over_eta: float, batch_size: int, label_noise_variance: float, singular_value: float, widths: list[int],
               grid: dict, provenance: dict) -> None:
     """Window statistics of w_0 of every SGD point and of the SDE at dt = dt_over_eta x eta, then analyse()."""
     from .. import io
@@ -207,12 +221,12 @@ def summarize(sgd_paths: list[str], sde_paths: list[str], output: str, *, learni
     per_eta = _split(sde_paths, [sum(c) for c in sde_counts])
     sde = np.array([_sde_at(_split(p, c), d, t) for p, c, d, t in zip(per_eta, sde_counts, sde_dt, dt)])
     ds = analyse(eta, sgd, sde, dt_over_eta=dt_over_eta, batch_size=batch_size, label_noise_variance=label_noise_variance,
-                 singular_value=singular_value, depth=depth, grid=grid)
+                 singular_value=singular_value, widths=widths, grid=grid)
     io.write_netcdf(io.describe(ds.assign_attrs(io.provenance(provenance)), descriptions()), output)
 
 
 def analyse(eta: np.ndarray, sgd: np.ndarray, sde: np.ndarray, *, dt_over_eta: float, batch_size: int, label_noise_variance: float,
-            singular_value: float, depth: int, grid: dict):
+            singular_value: float, widths: list[int], grid: dict):
     """The summary from the window statistics [mean, mean SE, variance, variance SE] of w_0 per eta (rows) of SGD and of the
     SDE: shifts, differences, the theory at each eta, the quadratic fits (with their truncation bias on the noiseless
     reference curves) and the power-law orders of the differences."""
@@ -222,7 +236,7 @@ def analyse(eta: np.ndarray, sgd: np.ndarray, sde: np.ndarray, *, dt_over_eta: f
     from ..corlouer2026.laws.common import grid_of, stationary_law
 
     dt = dt_over_eta * eta
-    s, sq2 = singular_value, label_noise_variance
+    s, sq2, depth = singular_value, label_noise_variance, len(widths) - 1
     beta = eta / batch_size
     mean = np.stack([sgd[:, 0], sde[:, 0]]) - s
     mean_se = np.stack([sgd[:, 1], sde[:, 1]])
@@ -239,6 +253,7 @@ def analyse(eta: np.ndarray, sgd: np.ndarray, sde: np.ndarray, *, dt_over_eta: f
     # the O(eta) coefficients every quantity shares (SGD, SDE: -c / eta and Eq. 18 / eta; differences: none), and the noiseless
     # reference curves the fits' truncation bias is measured on: (16) for the SDE, (16) plus the linearised EM excess for SGD
     exact = {"mean_shift": corrected[0] / eta[0], "variance": eq18[0] / eta[0]}
+    network = network_shift(widths, beta, sq2)
     sde_reference = {"mean_shift": law_mean + slope * em_excess_variance(law_var, k, dt), "variance": law_var + em_excess_variance(law_var, k, dt)}
     measured = {"mean_shift": (mean, mean_se), "variance": (var, var_se)}
     fits = {}
@@ -256,7 +271,7 @@ def analyse(eta: np.ndarray, sgd: np.ndarray, sde: np.ndarray, *, dt_over_eta: f
          "difference": (("moment", "learning_rate"), diff), "difference_se": (("moment", "learning_rate"), diff_se),
          "sde_dt": (("learning_rate",), dt), "corrected_shift": (("learning_rate",), corrected),
          "eq17_shift": (("learning_rate",), theory.stationary_shift_eq17(s, depth, beta, sq2)), "eq18_variance": (("learning_rate",), eq18),
-         "law_mean_shift": (("learning_rate",), law_mean), "law_variance": (("learning_rate",), law_var),
+         "network_shift": (("learning_rate",), network), "law_mean_shift": (("learning_rate",), law_mean), "law_variance": (("learning_rate",), law_var),
          "em_difference": (("moment", "learning_rate"), em),
          **fit_vars,
          "amplitude": (("moment",), [o[0] for o in orders]), "amplitude_se": (("moment",), [o[1] for o in orders]),
@@ -264,7 +279,8 @@ def analyse(eta: np.ndarray, sgd: np.ndarray, sde: np.ndarray, *, dt_over_eta: f
          "order_bias": (("moment",), order_bias)},
         coords={"learning_rate": eta, "dynamics": list(DYNAMICS), "moment": MOMENTS, "quantity": QUANTITIES, "singular_value": s, "depth": depth,
                 "batch_size": batch_size, "label_noise_variance": sq2, "dt_over_eta": dt_over_eta, "relaxation_rate": k,
-                "exact_leading_mean_shift": exact["mean_shift"], "exact_leading_variance": exact["variance"]},
+                "exact_leading_mean_shift": exact["mean_shift"], "exact_leading_variance": exact["variance"],
+                "network_leading_mean_shift": network[0] / eta[0], "widths": ("layer", list(widths))},
     )
 
 
@@ -300,12 +316,12 @@ def claims(summary_path: str, output: str) -> None:
         q = f"difference_{moment}"
         c1, c1_se, c1_bias = fit.loc[q, "leading"], fit.loc[q, "leading_se"], fit.loc[q, "leading_bias"]
         tol = claimsmod.tolerance(c1_se, 3, c1_bias)
-        shared = abs(float(ds[f"exact_leading_{moment}"]))
+        shared = abs(fit.loc[f"sde_{moment}", "leading"])  # the measured O(eta) term (the network's, not only Eq. 17's or 18's)
         rows.add(f"ext_lr_leading_difference_{moment}", FIGURE,
                  f"hypothesis: SGD and the SDE share the O(eta) term of the stationary {moment.replace('_', ' ')} of w_0 (their difference has none)",
                  f"a_1 of the weighted fit SGD - SDE = a_1 eta + a_2 eta^2 (a_2 = {claimsmod.format_mean_sem(fit.loc[q, 'second'], fit.loc[q, 'second_se'])})",
                  claimsmod.format_mean_sem(c1, c1_se), "0", f"3 SE + truncation bias {c1_bias:+.2g} = {tol:.2g}", claimsmod.within(c1, c1_se, 3, c1_bias),
-                 power=claimsmod.power(tol, RIVAL_FRACTION * shared, f"an O(eta) difference {RIVAL_FRACTION:g} x the shared O(eta) coefficient {shared:.3g}"),
+                 power=claimsmod.power(tol, RIVAL_FRACTION * shared, f"an O(eta) difference {RIVAL_FRACTION:g} x the SDE's measured O(eta) coefficient {shared:.3g}"),
                  **common)
     for method, label in (("sde", "the SDE's"), ("sgd", "SGD's")):
         for moment, reference, printed in (("mean_shift", "-c of the corrected Eq. 17", float(ds.eq17_shift[0] / ds.learning_rate[0])),
@@ -322,6 +338,19 @@ def claims(summary_path: str, output: str) -> None:
                      f"(a_2 = {claimsmod.format_mean_sem(fit.loc[q, 'second'], fit.loc[q, 'second_se'])})",
                      claimsmod.format_mean_sem(a1, a1_se), f"{exact:.4g}", f"3 SE + truncation bias {a1_bias:+.2g} = {tol:.2g}",
                      claimsmod.within(a1 - exact, a1_se, 3, a1_bias), power=rival, **common)
+    if np.isfinite(float(ds.network_leading_mean_shift)):
+        network, d = float(ds.network_leading_mean_shift), ds.widths.values
+        for method, label in (("sde", "the SDE's"), ("sgd", "SGD's")):
+            q = f"{method}_mean_shift"
+            a1, a1_se, a1_bias = fit.loc[q, "leading"], fit.loc[q, "leading_se"], fit.loc[q, "leading_bias"]
+            tol = claimsmod.tolerance(a1_se, 3, a1_bias)
+            rows.add(f"ext_lr_{method}_mean_shift_network", FIGURE,
+                     f"hypothesis: {label} O(eta) mean shift of w_0 is -(1 + sqrt((d_0 - 1)(d_L - 1))) c: the corrected Eq. 17's -c plus the pull of the "
+                     f"first hidden unit's {d[0] - 1 + d[-1] - 1} off-diagonal weights (our estimate, L = 2)",
+                     f"a_1 of the weighted fit mean - s = a_1 eta + a_2 eta^2 over eta = {etas}", claimsmod.format_mean_sem(a1, a1_se),
+                     f"{network:.4g} (-c alone: {float(ds.exact_leading_mean_shift):.4g})", f"3 SE + truncation bias {a1_bias:+.2g} = {tol:.2g}",
+                     claimsmod.within(a1 - network, a1_se, 3, a1_bias),
+                     power=claimsmod.power(tol, network - float(ds.exact_leading_mean_shift), "-c alone (the balanced aligned reduction)"), **common)
     em = ds.em_difference.sel(moment="variance").values
     measured = ds.difference.sel(moment="variance").values
     se = ds.difference_se.sel(moment="variance").values

@@ -21,7 +21,7 @@ rule extensions_learning_rate_summary:
         step=step("extensions.learning_rate:summarize", learning_rates=[p["eta"] for p in EXT_LR_POINTS], sgd_counts=[len(f) for f in EXT_LR_SGD],
                   sde_counts=[[len(f) for f in point] for point in EXT_LR_SDE], sde_dt=[[dt for _, dt in p["sde"][1]] for p in EXT_LR_POINTS],
                   dt_over_eta=EXT_LR["dt_over_eta"], batch_size=EXT_LR_RUN["batch_size"], label_noise_variance=EXT_LR_RUN["label_noise_variance"],
-                  singular_value=EXT_LR_RUN["teacher_singular_values"][0], depth=len(EXT_LR_RUN["widths"]) - 1, grid=EXT_LR["grid"]),
+                  singular_value=EXT_LR_RUN["teacher_singular_values"][0], widths=EXT_LR_RUN["widths"], grid=EXT_LR["grid"]),
     script: RUN_STEP
 
 
