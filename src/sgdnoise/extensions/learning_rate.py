@@ -169,8 +169,9 @@ DESCRIPTIONS = {
     "em_difference": ("SGD - SDE of the linearised mode (`moment`): Var (16) [1/(1 - k eta/2) - 1/(1 - k dt/2)], the mean -(p/s) times it", "1"),
 }
 FIT_DESCRIPTIONS = {
-    "leading": ("coefficient a_1 of the weighted fit y = a_1 eta + a_2 eta^2 (`quantity`): the O(eta) term", "1"),
-    "second": ("coefficient a_2 of the weighted fit y = a_1 eta + a_2 eta^2 (`quantity`): the O(eta^2) term", "1"),
+    "leading": ("coefficient a_1 of the weighted fit y = a_1 eta + a_2 eta^2 (+ a_3 eta^3 for SGD's and the SDE's moments) (`quantity`): the O(eta) term", "1"),
+    "second": ("coefficient a_2 of that fit: the O(eta^2) term", "1"),
+    "third": ("coefficient a_3 of that fit: the O(eta^3) term (moments only; NaN for the differences)", "1"),
     "leading_bias": ("a_1 of the same fit on the noiseless reference curve minus its exact O(eta) coefficient (the fit's truncation bias)", "1"),
     "order": ("p of the weighted fit y = A eta^p of the differences SGD - SDE (`moment`)", "1"),
     "order_bias": ("p of the same fit on the noiseless linearised-EM prediction em_difference minus 2 (the O(eta^3) terms' bias)", "1"),
@@ -202,11 +203,19 @@ def _split(paths: list[str], counts: list[int]) -> list[list[str]]:
     return [paths[a:b] for a, b in zip(edges[:-1], edges[1:])]
 
 
-def _fits(eta, y, se, reference, exact_leading) -> dict:
-    """Quadratic fit of y (per quantity) with SEs, and its truncation bias on the noiseless reference curve."""
-    coef, cov = weighted_polynomial(eta, y, se, (1, 2))
-    ref, _ = weighted_polynomial(eta, reference, se, (1, 2))
-    return dict(leading=coef[0], leading_se=np.sqrt(cov[0, 0]), second=coef[1], second_se=np.sqrt(cov[1, 1]), leading_bias=ref[0] - exact_leading)
+MOMENT_POWERS = (1, 2, 3)  # SGD's and the SDE's moments bend beyond eta^2 at these rates (a quadratic misfits: chi^2 ~ 8 on 3 dof)
+DIFFERENCE_POWERS = (1, 2)  # the differences, to their own leading order eta^2 (and the rival eta)
+
+
+def _fits(eta, y, se, reference, exact_leading, powers) -> dict:
+    """Weighted polynomial fit of y in eta (no constant) with SEs, and the truncation bias of its a_1 on the noiseless reference curve.
+    At most as many powers as rates (the quick scale has two)."""
+    powers = powers[: len(eta)]
+    coef, cov = weighted_polynomial(eta, y, se, powers)
+    ref, _ = weighted_polynomial(eta, reference, se, powers)
+    third = (coef[2], np.sqrt(cov[2, 2])) if len(powers) > 2 else (np.nan, np.nan)
+    return dict(leading=coef[0], leading_se=np.sqrt(cov[0, 0]), second=coef[1], second_se=np.sqrt(cov[1, 1]), third=third[0], third_se=third[1],
+                leading_bias=ref[0] - exact_leading)
 
 
 def summarize(sgd_paths: list[str], sde_paths: list[str], output: str, *, learning_rates: list[float], sgd_counts: list[int], sde_counts: list[list[int]],
@@ -259,12 +268,12 @@ def analyse(eta: np.ndarray, sgd: np.ndarray, sde: np.ndarray, *, dt_over_eta: f
     fits = {}
     for j, m in enumerate(MOMENTS):
         y, y_se = measured[m]
-        fits[f"sgd_{m}"] = _fits(eta, y[0], y_se[0], sde_reference[m] + em[j], exact[m])
-        fits[f"sde_{m}"] = _fits(eta, y[1], y_se[1], sde_reference[m], exact[m])
-        fits[f"difference_{m}"] = _fits(eta, diff[j], diff_se[j], em[j], 0.0)
+        fits[f"sgd_{m}"] = _fits(eta, y[0], y_se[0], sde_reference[m] + em[j], exact[m], MOMENT_POWERS)
+        fits[f"sde_{m}"] = _fits(eta, y[1], y_se[1], sde_reference[m], exact[m], MOMENT_POWERS)
+        fits[f"difference_{m}"] = _fits(eta, diff[j], diff_se[j], em[j], 0.0, DIFFERENCE_POWERS)
     orders = [power_law_fit(eta, diff[j], diff_se[j]) for j in range(2)]
     order_bias = [power_law_fit(eta, em[j], diff_se[j])[2] - 2 for j in range(2)]
-    fit_vars = {name: (("quantity",), [fits[q][name] for q in QUANTITIES]) for name in ("leading", "leading_se", "second", "second_se", "leading_bias")}
+    fit_vars = {name: (("quantity",), [fits[q][name] for q in QUANTITIES]) for name in ("leading", "leading_se", "second", "second_se", "third", "third_se", "leading_bias")}
     return xr.Dataset(
         {"mean_shift": (("dynamics", "learning_rate"), mean), "mean_shift_se": (("dynamics", "learning_rate"), mean_se),
          "variance": (("dynamics", "learning_rate"), var), "variance_se": (("dynamics", "learning_rate"), var_se),
@@ -300,7 +309,7 @@ def claims(summary_path: str, output: str) -> None:
     ds = io.open_dataset(summary_path)
     rows = claimsmod.ClaimTable("Corlouer2026", "Limitations")
     etas = ", ".join(f"{v:g}" for v in ds.learning_rate.values)
-    fit = ds[["leading", "leading_se", "second", "second_se", "leading_bias"]].to_dataframe()
+    fit = ds[["leading", "leading_se", "second", "second_se", "third", "third_se", "leading_bias"]].to_dataframe()
     common = dict(kind=claimsmod.EXTENSION, location=LOCATION, quote=QUOTE)
     ratio = float(ds.dt_over_eta)
     for j, moment in enumerate(MOMENTS):
@@ -334,8 +343,9 @@ def claims(summary_path: str, output: str) -> None:
                      else claimsmod.power(tol, exact / 2, "half of Eq. 18's coefficient"))
             rows.add(f"ext_lr_{method}_{moment}_leading", FIGURE,
                      f"hypothesis: {label} stationary {moment.replace('_', ' ')} of w_0 follows {reference} to leading order in eta",
-                     f"a_1 of the weighted fit y = a_1 eta + a_2 eta^2 over eta = {etas} "
-                     f"(a_2 = {claimsmod.format_mean_sem(fit.loc[q, 'second'], fit.loc[q, 'second_se'])})",
+                     f"a_1 of the weighted fit y = a_1 eta + a_2 eta^2 + a_3 eta^3 over eta = {etas} "
+                     f"(a_2 = {claimsmod.format_mean_sem(fit.loc[q, 'second'], fit.loc[q, 'second_se'])}, "
+                     f"a_3 = {claimsmod.format_mean_sem(fit.loc[q, 'third'], fit.loc[q, 'third_se'])})",
                      claimsmod.format_mean_sem(a1, a1_se), f"{exact:.4g}", f"3 SE + truncation bias {a1_bias:+.2g} = {tol:.2g}",
                      claimsmod.within(a1 - exact, a1_se, 3, a1_bias), power=rival, **common)
     if np.isfinite(float(ds.network_leading_mean_shift)):
@@ -347,7 +357,7 @@ def claims(summary_path: str, output: str) -> None:
             rows.add(f"ext_lr_{method}_mean_shift_network", FIGURE,
                      f"hypothesis: {label} O(eta) mean shift of w_0 is -(1 + sqrt((d_0 - 1)(d_L - 1))) c: the corrected Eq. 17's -c plus the pull of the "
                      f"first hidden unit's {d[0] - 1 + d[-1] - 1} off-diagonal weights (our estimate, L = 2)",
-                     f"a_1 of the weighted fit mean - s = a_1 eta + a_2 eta^2 over eta = {etas}", claimsmod.format_mean_sem(a1, a1_se),
+                     f"a_1 of the weighted fit mean - s = a_1 eta + a_2 eta^2 + a_3 eta^3 over eta = {etas}", claimsmod.format_mean_sem(a1, a1_se),
                      f"{network:.4g} (-c alone: {float(ds.exact_leading_mean_shift):.4g})", f"3 SE + truncation bias {a1_bias:+.2g} = {tol:.2g}",
                      claimsmod.within(a1 - network, a1_se, 3, a1_bias),
                      power=claimsmod.power(tol, network - float(ds.exact_leading_mean_shift), "-c alone (the balanced aligned reduction)"), **common)
