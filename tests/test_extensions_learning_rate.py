@@ -231,3 +231,16 @@ def test_an_order_one_difference_is_refuted(tmp_path):
 def test_huge_error_bars_are_not_judged(tmp_path):
     st = claim_statuses(lr.claims, synthetic_summary(relative_se=0.5), tmp_path)
     assert st["ext_lr_order_variance"] == st["ext_lr_order_mean_shift"] == st["ext_lr_em_excess_variance"] == "not_judged"
+
+
+def test_check_config_names_the_offending_run():
+    base = {"dynamics": "deep_linear", "widths": [12, 12, 12], "teacher_singular_values": [1.0], "init_gamma": 3.0, "batch_size": 1,
+            "label_noise_variance": 0.1}
+    runs = {"sgd": {**base, "method": "online_sgd", "learning_rate": [0.01, 0.02]},
+            "sde1": {**base, "method": "sde", "learning_rate": 0.01, "dt": 0.0025}, "sde2": {**base, "method": "sde", "learning_rate": 0.02, "dt": 0.005}}
+    section = {"sgd": ["sgd"], "sde": ["sde1", "sde2"], "dt_over_eta": 0.25}
+    lr.check_config(section, {"runs": runs})
+    with pytest.raises(ValueError, match="run 'sde2' has label_noise_variance = 0.2"):
+        lr.check_config(section, {"runs": {**runs, "sde2": {**runs["sde2"], "label_noise_variance": 0.2}}})
+    with pytest.raises(ValueError, match="extensions_learning_rate.sde: run 'sgd' has method 'online_sgd'"):
+        lr.check_config({**section, "sde": ["sgd", "sde2"]}, {"runs": runs})

@@ -2,8 +2,11 @@
 
 Online SGD at step eta against the SDE (1) with the same noise scale beta = eta / b, at several eta: the stationary mean
 shift and variance of the first mode w_0 under label noise (window moments, SEs over seeds), their differences
-SGD - SDE, and the fitted order in eta of those differences, beside the corrected Eq. 17 (mean s - c, an O(eta) shift)
-and Eq. 18 (variance, O(eta)).
+SGD - SDE, and the order in eta of those differences (a power law A eta^p, and the O(eta) coefficient c_1 of
+c_1 eta + c_2 eta^2), beside the corrected Eq. 17 (mean s - c, an O(eta) shift) and Eq. 18 (variance, O(eta)). The
+moments' own O(eta) coefficients come from weighted cubic fits a_1 eta + a_2 eta^2 + a_3 eta^3 (the network's
+O(eta^2) terms are ~10x the density (16)'s, and a quadratic misfits). In the whole network the mean shift is not -c:
+network_shift adds the pull of the first hidden unit's off-diagonal weights (ours, L = 2).
 
 The SDE runs at dt = dt_over_eta * eta at every eta (a dt sweep is interpolated there by its weighted straight line in dt).
 A fixed ratio dt / eta keeps the SDE's own O(dt) Euler-Maruyama bias of order eta^2, so it changes the fitted
@@ -65,7 +68,7 @@ def learning_rate_points(section: dict, runs: dict) -> list[dict]:
     return points
 
 
-def check(section: dict, config: dict) -> None:
+def check_config(section: dict, config: dict) -> None:
     """Methods, shared settings (teacher, widths, init, batch size, label noise > 0) and the pairing of every SGD rate with one SDE run."""
     runs = {}
     for method, allowed in (("sgd", "online_sgd"), ("sde", "sde")):

@@ -2,7 +2,7 @@
 # (schema extensions/learning_rate.schema.yaml). Library: sgdnoise.extensions.learning_rate (checks, summary, claims), _plot.
 import sgdnoise.extensions.learning_rate as ext_lr
 
-EXT_LR = figure_section("extensions_learning_rate", "extensions/learning_rate.schema.yaml", ext_lr.check)
+EXT_LR = figure_section("extensions_learning_rate", "extensions/learning_rate.schema.yaml", ext_lr.check_config)
 EXT_LR_POINTS = ext_lr.learning_rate_points(EXT_LR, RUNS)
 EXT_LR_SGD = [run_files(*p["sgd"]) for p in EXT_LR_POINTS]
 EXT_LR_SDE = [[run_files(p["sde"][0], label) for label, _ in p["sde"][1]] for p in EXT_LR_POINTS]
