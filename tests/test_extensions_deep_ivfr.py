@@ -148,12 +148,19 @@ def test_lyapunov_covariance_matches_a_monte_carlo_of_sgd_on_a_tiny_depth_three_
 
 
 # ------------------------------------------------------------------------------------------------------- stages
-def test_window_statistics_match_numpy():
+def test_window_statistics_remove_a_linear_trend():
+    """Records = a linear trend + noise: the trend's change over the window and the covariance of the residual of numpy's polyfit."""
     rng = np.random.default_rng(7)
-    w = rng.normal(0, 1, (2, 9, 3, 4))
+    n = 40
+    trend = rng.normal(0, 1, (2, 1, 3, 4)) * np.arange(n)[None, :, None, None]
+    w = trend + rng.normal(0, 0.1, (2, n, 3, 4))
     stats = runs.window_statistics([w])
-    assert np.allclose(stats["covariance"][0][1], np.cov(w[1].reshape(9, -1).T, bias=True))
-    assert np.allclose(stats["halves"][0][0, 1], w[0, 4:].mean(axis=0)) and np.allclose(stats["mean"][0], w.mean(axis=1))
+    flat = w[1].reshape(n, -1)
+    coefficients = np.polyfit(np.arange(n), flat, 1)
+    residual = flat - (np.arange(n)[:, None] * coefficients[0] + coefficients[1])
+    assert np.allclose(stats["covariance"][0][1], residual.T @ residual / n)
+    assert np.allclose(stats["trend"][0][1].ravel(), coefficients[0] * n)
+    assert np.allclose(stats["halves"][0][0, 1], w[0, 20:].mean(axis=0)) and np.allclose(stats["mean"][0], w.mean(axis=1))
 
 
 def test_initial_weights_at_depth_two_are_the_two_layer_start():
@@ -173,7 +180,7 @@ def synthetic_stats(psi_last: float, n_seeds: int = 4, depth: int = 3, seed: int
     kappa = np.exp(rng.uniform(-6, 0, shape))
     variance = kappa ** (psi_last / 2)
     data = {name: (("seed", "layer", "range_mode"), v) for name, v in {
-        "theory_rayleigh": variance * np.exp(rng.normal(0, 0.01, shape)), "theory_variance": variance, "theory_curvature": kappa,
+        "theory_rayleigh": variance * np.exp(rng.normal(0, 0.01, shape)), "theory_variance": variance, "window_variance": variance, "theory_curvature": kappa,
         "sample_curvature": kappa, "theory_ratio": kappa, "sample_ratio": kappa}.items()}
     data["sample_spectrum"] = (("seed", "layer", "mode"), np.concatenate([variance, np.zeros((n_seeds, depth, 4))], axis=-1))
     return xr.Dataset(data, coords={"seed": np.arange(n_seeds), "layer": np.arange(1, depth + 1), "range_mode": np.arange(n_range), "mode": np.arange(n_range + 4)})
@@ -247,13 +254,14 @@ def synthetic_summary(psi_above: float, share: float, first_psi: float = 0.0, n_
     rng = np.random.default_rng(9)
     depths, layers = [2, 3], [1, 2, 3]
     shape = (2, 1, n_seeds, 3)
-    psi = np.full(shape + (3, 3), np.nan)
+    psi = np.full(shape + (3, len(stages.FIT_BASES)), np.nan)
     for i, d in enumerate(depths):
         for l in range(d):
             value = first_psi if l == 0 else psi_above
-            psi[i, 0, :, l] = value + rng.normal(0, 0.02, (n_seeds, 3, 3))
-    psi[:, :, :, :, :, 2] = np.where(np.isnan(psi[..., 2]), np.nan, psi_above)  # the theory's psi
-    psi[:, :, :, 0, :, 2] = first_psi
+            psi[i, 0, :, l] = value + rng.normal(0, 0.02, (n_seeds, 3, len(stages.FIT_BASES)))
+    for b in (2, 3):  # the theory's psi, stationary and over the window
+        psi[..., b] = np.where(np.isnan(psi[..., b]), np.nan, psi_above)
+        psi[:, :, :, 0, :, b] = first_psi
     ratio = np.where(np.isnan(psi), np.nan, 0.01)
     ratio[:, :, :, :, 2] = np.where(np.isnan(psi[:, :, :, :, 2]), np.nan, 1.0)  # the comparable regime at rho ~ 1
     mask = np.isnan(psi[..., 0, 0])
@@ -266,6 +274,7 @@ def synthetic_summary(psi_above: float, share: float, first_psi: float = 0.0, n_
          "range_share": (dims, field(share + rng.normal(0, 0.002, shape))), "structural_rank": (dims, field(np.full(shape, 3.0))),
          "numerical_rank": (dims, field(np.full(shape, 3.0))), "range_trace_ratio": (dims, field(1 + rng.normal(0, 0.01, shape))),
          "step_curvature": (dims, field(np.full(shape, 0.002))),
+         "curvature_spread": (dims, field(np.where(np.arange(3) == 0, 0.02 if first_psi == 0 else 1.0, 1.0) + rng.normal(0, 0.005, shape))),
          "theory_curvature": (dims + ("range_mode",), np.repeat(field(np.ones(shape))[..., None], 4, axis=-1)),
          "sample_spectrum": (dims + ("mode",), spectrum)},
         coords={"depth": depths, "init_scale": [0.01], "seed": np.arange(n_seeds), "layer": layers, "regime": list(stages.REGIMES),
@@ -293,3 +302,28 @@ def test_claims_refute_the_hypotheses_on_a_summary_where_they_fail(tmp_path):
     statuses = run_claims(tmp_path, synthetic_summary(psi_above=1.0, share=0.5, first_psi=2.0))
     for claim in ("deep_ivfr_last_psi_small", "deep_ivfr_middle_psi_small", "deep_ivfr_first_layer_flat", "deep_ivfr_rank_first", "deep_ivfr_rank_middle"):
         assert statuses[claim] == "not_reproduced", claim
+
+
+def test_window_expectation_matches_a_monte_carlo_of_a_sampled_ornstein_uhlenbeck_process():
+    """Two coupled OU modes sampled every 5 steps for 60 records (a few relaxation times): the mean over 4000 windows of
+    the covariance about each window's linear trend."""
+    rng = np.random.default_rng(10)
+    lam, every, n = 0.1, 5, 60
+    A = rng.normal(0, 1, (2, 2))
+    drift = A @ A.T + 0.2 * np.eye(2)
+    noise = np.array([[1.0, 0.3], [0.3, 0.5]])
+    import scipy.linalg
+
+    M = scipy.linalg.solve_continuous_lyapunov(drift, noise)
+    expected = theory.window_expectation(drift, M, learning_rate=lam, record_every=every, n_records=n)
+    step = scipy.linalg.expm(-drift * lam * every)  # exact transition over one record interval
+    kick = np.linalg.cholesky(M - step @ M @ step.T)
+    windows = 4000
+    z = np.empty((windows, n, 2))
+    z[:, 0] = rng.normal(0, 1, (windows, 2)) @ np.linalg.cholesky(M).T
+    for t in range(1, n):
+        z[:, t] = z[:, t - 1] @ step.T + rng.normal(0, 1, (windows, 2)) @ kick.T
+    covariances = runs.window_statistics([z[:, :, :, None]])["covariance"][0]
+    measured, sem = covariances.mean(axis=0), covariances.std(axis=0) / np.sqrt(windows)
+    assert np.all(np.abs(measured - expected) < 4 * sem)
+    assert np.trace(expected) < 0.9 * np.trace(M)  # the window is short: visibly below the stationary covariance

@@ -20,7 +20,7 @@ def _mean_sem(values: np.ndarray) -> tuple[float, float]:
     return mean_and_sem(values) if values.size >= 2 else (np.nan, np.nan)
 
 
-def _spectra(ax, ds, depth: int, scale: float, level: float, colors) -> None:
+def _spectra(ax, ds, depth: int, scale: float, level: float, colors, letter: str) -> None:
     """Seed-mean sorted spectra of every layer, SGD (solid) and the Lyapunov theory (dashed), the structural rank marked."""
     p = ds.sel(depth=depth, init_scale=scale)
     for l in p.layer.values:
@@ -36,7 +36,7 @@ def _spectra(ax, ds, depth: int, scale: float, level: float, colors) -> None:
     ax.plot([], [], "k--", lw=1, label="Lyapunov theory (3.29)")
     ax.plot([], [], "k:", lw=0.8, label=r"rank $J_l$")
     ax.set(xscale="log", yscale="log", ylim=(1e-6, 3), xlabel="eigenvalue index", ylabel=r"eigenvalue of cov(vec $W_l$) / $(\lambda\sigma_y^2/2S)$",
-           title=f"({'a' if scale == ds.init_scale.values.min() else 'b'}) spectra per layer, $L = {depth}$, $c = {scale:g}$")
+           title=f"({letter}) spectra per layer, $L = {depth}$, $c = {scale:g}$")
     ax.legend(fontsize="xx-small", ncol=2, loc="lower left")
 
 
@@ -49,8 +49,9 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     scale_colors = dict(zip(scales, sns.color_palette(plot["palette"], len(scales))))
     fig, axes = plt.subplots(2, 3, figsize=(16, 9.5), constrained_layout=True)
     axes = axes.ravel()
-    _spectra(axes[0], ds, int(depths.max()), float(scales.min()), level, layer_colors)
-    _spectra(axes[1], ds, int(depths.max()), float(scales.max()), level, layer_colors)
+    deepest = ds.sel(depth=depths.max()).dropna("init_scale", how="all", subset=["range_share"]).init_scale.values
+    _spectra(axes[0], ds, int(depths.max()), float(deepest.min()), level, layer_colors, "a")
+    _spectra(axes[1], ds, int(depths.max()), float(deepest.max()), level, layer_colors, "b")
 
     # (c) share of each layer's covariance in the theory's range, and numerical / structural rank
     for i, c in enumerate(scales):
@@ -69,9 +70,11 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
                 title=r"(c) rank deficiency: covariance in the rank-$J_l$ range")
     axes[2].legend(fontsize="xx-small", ncol=2)
 
-    # (d) psi against depth: all range modes of each layer; the theory's psi as lines
+    # (d) psi against depth: all range modes of each layer above the first (whose curvature is flat); the theory's psi as lines
     for i, c in enumerate(scales):
         for role, marker in ROLE_MARKERS.items():
+            if role == "first":
+                continue
             xs, ms, es, ts = [], [], [], []
             for d in depths:
                 for l in ds.layer.values:
@@ -82,16 +85,17 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
                     xs.append(d + 0.08 * (i - 1) + 0.02 * l)
                     ms.append(m)
                     es.append(e)
-                    ts.append(np.nanmean(psi.sel(basis="theory").values))
+                    ts.append(np.nanmean(psi.sel(basis="window").values))
             axes[3].errorbar(xs, ms, yerr=es, fmt=marker, color=scale_colors[c], mfc="none", capsize=2)
             axes[3].plot(xs, ts, "-", color=scale_colors[c], lw=0.6, alpha=0.6)
     axes[3].axhline(PAPER_PSI, color="k", ls="--", lw=1, label=r"$\psi = 2$ (Gross, depth 2, $D_1 \ll D_2$)")
     axes[3].axhline(0, color="k", ls=":", lw=1, label="no IVFR")
     for c in scales:
         axes[3].plot([], [], "o-", color=scale_colors[c], mfc="none", label=f"$c = {c:g}$ (lines: theory)")
-    for role, marker in ROLE_MARKERS.items():
-        axes[3].plot([], [], marker, color="gray", mfc="none", label=f"{role} layer")
-    axes[3].set(xticks=depths, xlabel="depth $L$", ylabel=r"$\psi$ over all range modes (mean $\pm$ SE)", title=r"(d) IVFR exponent against depth")
+    for role in ("middle", "last"):
+        axes[3].plot([], [], ROLE_MARKERS[role], color="gray", mfc="none", label=f"{role} layer")
+    axes[3].set(xticks=depths, xlabel="depth $L$", ylabel=r"$\psi$ over all range modes (mean $\pm$ SE)",
+                title=r"(d) IVFR exponent against depth (first layer: flat curvature, no $\psi$)")
     axes[3].legend(fontsize="xx-small", ncol=2)
 
     # (e) psi against rho (D1/D2 at depth 2) in the small and comparable regimes, layers above the first

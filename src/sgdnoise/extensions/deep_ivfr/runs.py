@@ -40,18 +40,24 @@ def initial_weights(rngs: list[np.random.Generator], widths: list[int], init_sca
 
 
 def window_statistics(weights: list[np.ndarray]) -> dict[str, list[np.ndarray]]:
-    """From per-layer window records (n_seeds, n_records, d_l, d_(l-1)): the window mean, the means over each half (the
-    first holds n_records // 2 records) and the covariance of vec_row W_l about the window mean, per layer."""
-    out = {"mean": [], "halves": [], "covariance": []}
+    """From per-layer window records (n_seeds, n_records, d_l, d_(l-1)), equally spaced: the window mean, the means over
+    each half (the first holds n_records // 2 records), the change of the least-squares linear trend over the window
+    (slope x n_records) and the covariance of vec_row W_l about that trend, per layer. The weights drift along the
+    minimum manifold while the loss is stationary (Gross Sec. III C 2); a trend u t over the window would add
+    u u^T var(t) to the covariance about the mean."""
+    out = {"mean": [], "halves": [], "trend": [], "covariance": []}
     for w in weights:
         n_seeds, n = w.shape[:2]
         flat = w.reshape(n_seeds, n, -1)
         mean = flat.mean(axis=1)
-        deviation = flat - mean[:, None]
+        time = np.arange(n) - (n - 1) / 2
+        slope = np.einsum("t,sti->si", time, flat) / (time @ time)
+        residual = flat - mean[:, None] - time[None, :, None] * slope[:, None]
         out["mean"].append(mean.reshape(n_seeds, *w.shape[2:]))
         half = n // 2
         out["halves"].append(np.stack([w[:, :half].mean(axis=1), w[:, half:].mean(axis=1)], axis=1))
-        out["covariance"].append(np.einsum("sni,snj->sij", deviation, deviation) / n)
+        out["trend"].append((slope * n).reshape(n_seeds, *w.shape[2:]))
+        out["covariance"].append(np.matmul(residual.transpose(0, 2, 1), residual) / n)  # BLAS: 500 x 500 per seed
     return out
 
 
@@ -98,8 +104,10 @@ def train(data_path: str, output: str, *, key: str, point: str, seeds: list[int]
         variables[f"window_mean_weights_{l + 1}"] = (("seed", *dims), stats["mean"][l], {"long_name": f"mean of {symbol} over the window's records", "units": "1"})
         variables[f"half_window_mean_weights_{l + 1}"] = (("seed", "half", *dims), stats["halves"][l],
                                                          {"long_name": f"mean of {symbol} over the first and the second half of the window", "units": "1"})
+        variables[f"window_trend_{l + 1}"] = (("seed", *dims), stats["trend"][l],
+                                             {"long_name": f"change of {symbol}'s least-squares linear trend over the window", "units": "1"})
         variables[f"window_covariance_{l + 1}"] = (("seed", *entries), stats["covariance"][l],
-                                                  {"long_name": f"covariance of vec {symbol} (row-major) over the window's records", "units": "1"})
+                                                  {"long_name": f"covariance of vec {symbol} (row-major) about its linear trend over the window's records", "units": "1"})
     variables["loss"] = (("seed", "time"), np.concatenate(loss, axis=1), {"long_name": "training loss (3.1) every record_every steps", "units": "1"})
     variables["n_records"] = ((), run.weights[0].shape[1] - 1, {"long_name": "weight records in the window", "units": "count"})
     for stream in ("init", "sgd"):

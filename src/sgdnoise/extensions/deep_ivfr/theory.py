@@ -70,11 +70,11 @@ def gradient_noise(inputs: np.ndarray, labels: np.ndarray, product: np.ndarray) 
     return (inputs * residual[:, None] ** 2).T @ inputs / inputs.shape[0] - np.outer(g, g)
 
 
-def lyapunov_layer_covariances(layers: list[np.ndarray], inputs: np.ndarray, labels: np.ndarray, *, learning_rate: float, batch_size: int,
-                               replacement: bool = True) -> list[np.ndarray]:
-    """Layer blocks of the stationary covariance of the linearised SGD about `layers` on the data (inputs (P, N_i), labels
-    (P,)): H M + M H = Lambda (3.29) on range(J^T), by scipy.linalg.solve_continuous_lyapunov in the basis of J's right
-    singular vectors (N_i x N_i, whatever the depth)."""
+def lyapunov_reduced(layers: list[np.ndarray], inputs: np.ndarray, labels: np.ndarray, *, learning_rate: float, batch_size: int,
+                     replacement: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(basis, drift, M): the linearised SGD about `layers` on the data (inputs (P, N_i), labels (P,)) in the orthonormal basis
+    of range(J^T) = J's right singular vectors (rows of `basis`, N_i x n_params, whatever the depth): drift = basis H basis^T
+    and M, the solution of drift M + M drift = basis Lambda basis^T (3.29) by scipy.linalg.solve_continuous_lyapunov."""
     import scipy.linalg  # here, not at the top: the stages that only read results never call it
 
     P = inputs.shape[0]
@@ -87,9 +87,45 @@ def lyapunov_layer_covariances(layers: list[np.ndarray], inputs: np.ndarray, lab
     factor = 1.0 if replacement else (P - batch_size) / (P - 1)
     drift = s[:, None] * (U.T @ sigma_xx @ U) * s[None, :]
     diffusion = learning_rate / batch_size * factor * s[:, None] * (U.T @ gradient_noise(inputs, labels, product) @ U) * s[None, :]
-    reduced = scipy.linalg.solve_continuous_lyapunov(drift, diffusion)
-    reduced = 0.5 * (reduced + reduced.T)
-    return [Vt[:, sl].T @ reduced @ Vt[:, sl] for sl in layer_slices(layers)]
+    M = scipy.linalg.solve_continuous_lyapunov(drift, diffusion)
+    return Vt, drift, 0.5 * (M + M.T)
+
+
+def layer_blocks(basis: np.ndarray, reduced: np.ndarray, layers: list[np.ndarray]) -> list[np.ndarray]:
+    """The layer blocks of basis^T reduced basis (a covariance in the range coordinates, mapped to the weights)."""
+    return [basis[:, sl].T @ reduced @ basis[:, sl] for sl in layer_slices(layers)]
+
+
+def lyapunov_layer_covariances(layers: list[np.ndarray], inputs: np.ndarray, labels: np.ndarray, *, learning_rate: float, batch_size: int,
+                               replacement: bool = True) -> list[np.ndarray]:
+    """Layer blocks of the stationary covariance of the linearised SGD (lyapunov_reduced); the directions orthogonal to
+    range(J^T) feel neither drift nor noise."""
+    basis, _, M = lyapunov_reduced(layers, inputs, labels, learning_rate=learning_rate, batch_size=batch_size, replacement=replacement)
+    return layer_blocks(basis, M, layers)
+
+
+def detrended_lag_weights(n_records: int) -> np.ndarray:
+    """w_k = sum_a (1 - P)_(a, a+k), k = 0..n-1, P the projector onto (1, t) of n equally spaced records: the covariance of
+    the records about their least-squares line is (1/n) sum_(a,b) (1 - P)_ab x_a x_b^T."""
+    t = np.arange(n_records) - (n_records - 1) / 2
+    lagged = np.correlate(t, t, mode="full")[n_records - 1 :]  # sum_a t_a t_(a+k)
+    w = -(n_records - np.arange(n_records)) / n_records - lagged / (t @ t)
+    w[0] += n_records
+    return w
+
+
+def window_expectation(drift: np.ndarray, M: np.ndarray, *, learning_rate: float, record_every: int, n_records: int) -> np.ndarray:
+    """The expectation of the covariance about the linear trend of n_records records every record_every steps of the
+    stationary Ornstein-Uhlenbeck process d z = -drift z dt + noise (t = lambda * step), covariance M: with drift =
+    R diag(h) R^T and lag covariances M e^(-drift tau), it is R [(R^T M R)_ij (w_0 + S_i + S_j) / n] R^T,
+    S_i = sum_(k >= 1) w_k exp(-h_i lambda record_every k) (detrended_lag_weights). Slow modes (few relaxation times in
+    the window) come out low."""
+    h, R = np.linalg.eigh(drift)
+    w = detrended_lag_weights(n_records)
+    k = np.arange(1, n_records)
+    S = np.exp(-np.outer(np.maximum(h, 0.0) * learning_rate * record_every, k)) @ w[1:]
+    inner = (R.T @ M @ R) * (w[0] + S[:, None] + S[None, :]) / n_records
+    return R @ inner @ R.T
 
 
 def layer_curvature(layers: list[np.ndarray], layer: int, directions: np.ndarray, sigma_xx: np.ndarray) -> np.ndarray:
