@@ -118,16 +118,16 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
                 ylabel=r"$\psi$ (mean $\pm$ SE)", title=r"(e) $\psi$ against $\rho$, layers above the first")
     axes[4].legend(fontsize="xx-small")
 
-    # (f) SGD's variance along the theory's eigenvectors against the theory's, every range mode of every layer and seed
+    # (f) SGD's variance along the theory's eigenvectors against the theory's over the same window, every range mode of every layer and seed
     for d in depths:
         for c in scales:
             p = ds.sel(depth=d, init_scale=c)
-            axes[5].plot((p.theory_variance.values / level).ravel(), (p.theory_rayleigh.values / level).ravel(), ".", ms=2, alpha=0.4, color=scale_colors[c])
+            axes[5].plot((p.window_variance.values / level).ravel(), (p.theory_rayleigh.values / level).ravel(), ".", ms=2, alpha=0.4, color=scale_colors[c])
     lim = np.array([1e-6, 3])
     axes[5].plot(lim, lim, "k--", lw=1, label="SGD = theory")
     for c in scales:
         axes[5].plot([], [], ".", color=scale_colors[c], label=f"$c = {c:g}$")
-    axes[5].set(xscale="log", yscale="log", xlim=lim, ylim=lim, xlabel="Lyapunov variance along its eigenvector / level",
+    axes[5].set(xscale="log", yscale="log", xlim=lim, ylim=lim, xlabel="theory (3.29) over the finite window, along its eigenvector / level",
                 ylabel="SGD's variance along it / level", title="(f) linearised theory against SGD, all layers and depths")
     axes[5].legend(fontsize="xx-small")
     fig.suptitle(f"Rank deficiency and IVFR per layer, depths {', '.join(str(int(d)) for d in depths)}, $N_i = {int(ds.attrs['n_in'])}$, "

@@ -201,7 +201,8 @@ def summarize(train_paths: list[str], data_paths: list[str], output: str, *, two
         if depth == 2:
             for path in two_layer_paths:
                 with io.open_dataset(path) as other:
-                    if float(other.init_scale) == scale and int(other.n_hidden) == n_hidden:
+                    steps = [int(d.attrs["burn_in_steps"]) + int(d.attrs["measure_steps"]) for d in (other, runs)]
+                    if float(other.init_scale) == scale and int(other.n_hidden) == n_hidden and steps[0] == steps[1]:  # the same trajectory
                         initial, final = engine_difference(other, runs)
                         point["engine_initial_difference"] = (("depth", "init_scale"), [[initial]], {"long_name": "max |W(two_layer) - W(deep)| / max |W| at t = 0", "units": "1"})
                         point["engine_final_difference"] = (("depth", "init_scale"), [[final]], {"long_name": "the same after the last step", "units": "1"})
@@ -393,7 +394,7 @@ def _engine_row(rows, ds) -> None:
     """Depth 2 on the deep-linear engine against the two-layer engine's run of the same streams."""
     if "engine_final_difference" not in ds:
         rows.add("deep_ivfr_engine_depth2", "engine", "the deep-linear engine at depth 2 reproduces the two-layer engine (same starts and minibatches)",
-                 "no depth-2 point shares its streams with the two-layer run", "none", f"<= {ROUNDING:g}", "none", False,
+                 "no depth-2 point shares its streams and its step count with the two-layer run", "none", f"<= {ROUNDING:g}", "none", False,
                  power=claimsmod.power(np.inf, 1.0, "different trajectories"), kind=claimsmod.CONSISTENCY_CHECK, location=LOCATION)
         return
     final = ds.engine_final_difference.values
