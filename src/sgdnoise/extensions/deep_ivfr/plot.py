@@ -114,7 +114,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     axes[4].plot(r, PAPER_PSI / (1 + r), "k-", lw=1, label=r"(3.34) at depth 2: $2 D_2/(D_1 + D_2)$")
     axes[4].axhline(PAPER_PSI, color="k", ls="--", lw=1)
     axes[4].plot([], [], "o", color="gray", label=r"filled: $\rho$ small; open: comparable / all modes; size: depth")
-    axes[4].set(xscale="log", xlabel=r"median $\rho = \kappa / (\sigma_x^2 |W_{>1}|^2)$ of the fitted modes ($D_1/D_2$ at depth 2)",
+    axes[4].set(xscale="log", ylim=(-0.5, 3.5), xlabel=r"median $\rho = \kappa / (\sigma_x^2 |W_{>1}|^2)$ of the fitted modes ($D_1/D_2$ at depth 2)",
                 ylabel=r"$\psi$ (mean $\pm$ SE)", title=r"(e) $\psi$ against $\rho$, layers above the first")
     axes[4].legend(fontsize="xx-small")
 
