@@ -4,7 +4,7 @@
   label_noise_variance are sweeps: every combination is a parameter point, one file each.
 - `runs.<name>`: a dynamics family (`dynamics:`) with its hyper-parameters and seeds, on a dataset where the
   family needs one (single_layer_sgd; two_layer, whose lists under n_hidden and init_scale are sweeps times the
-  dataset's points) or with its own teacher (deep_linear, whose lists under learning_rate, batch_size,
+  dataset's points; deep_linear_dataset, the same with a list under depth) or with its own teacher (deep_linear, whose lists under learning_rate, batch_size,
   label_noise_variance or dt are sweeps). One Snakemake rule per family produces every run of that family
   (workflow/rules/runs.smk).
 
@@ -24,13 +24,15 @@ from .config import ConfigError
 SINGLE_LAYER_FAMILY = "single_layer_sgd"
 DEEP_LINEAR_FAMILY = "deep_linear"
 TWO_LAYER_FAMILY = "two_layer"
+DEEP_DATASET_FAMILY = "deep_linear_dataset"  # deep linear nets with one output on a dataset (Gross Sec. III at depth L)
 DEEP_LINEAR_SWEEPS = {"learning_rate": "eta", "batch_size": "b", "label_noise_variance": "sigmaq2", "dt": "dt"}  # key -> file-name prefix
 # swept keys beside N and P that name a point's file (N and P always do); its seed streams never include them,
 # so the points of such a sweep share inputs, teacher and eps / sigma_eps (Gross Table 1)
 LABEL_PREFIX = {"label_noise_variance": "var"}
 # file names of points: N100_P105, N10_P22_var0.25 (datasets); N30_P3000_h20_c1e-04 (two-layer runs: the dataset's
-# point, N_h, init scale); default, eta0.005_b1 (deep linear sweeps)
-POINT_PATTERN = r"N\d+_P\d+(?:_var[0-9.e+-]+)?(?:_h\d+_c[0-9.e+-]+)?|default|(?:(?:eta|b|sigmaq2|dt)[0-9.e+-]+_?)+"
+# point, N_h, init scale); N50_P10000_h10_c1e-02_L3 (deep_linear_dataset runs: the same and the depth); default, eta0.005_b1
+# (deep linear sweeps)
+POINT_PATTERN = r"N\d+_P\d+(?:_var[0-9.e+-]+)?(?:_h\d+_c[0-9.e+-]+(?:_L\d+)?)?|default|(?:(?:eta|b|sigmaq2|dt)[0-9.e+-]+_?)+"
 # a training job's window covariance or trace beyond this is refused (two-layer runs): two jobs share 24 GiB with others
 JOB_MEMORY_BYTES = 200e6
 
@@ -97,6 +99,14 @@ def two_layer_points(run: dict, datasets: dict) -> list[dict]:
     return points
 
 
+def deep_dataset_points(run: dict, datasets: dict) -> list[dict]:
+    """Points of a deep_linear_dataset run: the two-layer points of its dataset, n_hidden and init_scale (outermost), then
+    depth; `label` adds _L<depth>, `stream_point` is the two-layer label, which keys the seed streams (so depth 2 of a run
+    whose key is a two-layer run's sees that run's starts and minibatches, and the depths of one point share them)."""
+    return [p | {"depth": int(depth), "stream_point": p["label"], "label": f"{p['label']}_L{depth}"}
+            for p in two_layer_points(run, datasets) for depth in _as_list(run["depth"])]
+
+
 def run_point(run: dict, datasets: dict, label: str) -> dict:
     """The point of `run` whose file name is `label`."""
     for p in run_points(run, datasets):
@@ -112,6 +122,8 @@ def run_points(run: dict, datasets: dict) -> list[dict]:
         return sweep_points(run)
     if run["dynamics"] == TWO_LAYER_FAMILY:
         return two_layer_points(run, datasets)
+    if run["dynamics"] == DEEP_DATASET_FAMILY:
+        return deep_dataset_points(run, datasets)
     subset = run.get("points", {})
     return [p for p in dataset_points(datasets[run["dataset"]]) if all(p[key] in values for key, values in subset.items())]
 
@@ -153,6 +165,9 @@ def check(config: dict) -> None:
             raise ConfigError(f"config key {key}.dataset: no dataset {run['dataset']!r} (datasets: {', '.join(sorted(datasets))})")
         if run["dynamics"] == TWO_LAYER_FAMILY:
             _check_two_layer(key, name, run, datasets)
+            continue
+        if run["dynamics"] == DEEP_DATASET_FAMILY:
+            _check_deep_dataset(key, name, run, datasets)
             continue
         dataset = datasets[run["dataset"]]
         points = run_points(run, datasets)
@@ -236,6 +251,33 @@ def _check_two_layer(key: str, name: str, run: dict, datasets: dict) -> None:
                               "kappa_0 the initial curvature (catapult bound)")
 
 
+def _check_deep_dataset(key: str, name: str, run: dict, datasets: dict) -> None:
+    """Data, step counts and the memory of the weight trace of a deep_linear_dataset run; fills in its seed-stream key."""
+    dataset = datasets[run["dataset"]]
+    if dataset["labels"] != "random":
+        raise ConfigError(f"config key {key}.dataset: dataset {run['dataset']!r} has labels: {dataset['labels']}; the run trains on pure-noise labels (labels: random)")
+    if run.get("n_seeds", 0) > dataset["n_seeds"]:
+        raise ConfigError(f"config key {key}.n_seeds: {run['n_seeds']} runs need as many data realizations (dataset n_seeds = {dataset['n_seeds']})")
+    points = run_points(run, datasets)
+    if run["batch_size"] > min(p["P"] for p in points):
+        raise ConfigError(f"config key {key}.batch_size: {run['batch_size']} is larger than the number of samples P = {min(p['P'] for p in points)}")
+    every = run["record_every"]
+    for step_key in ("burn_in_steps", "measure_steps"):
+        if run[step_key] % every:
+            raise ConfigError(f"config key {key}.{step_key}: {run[step_key]} is not a multiple of record_every = {every}")
+    if run["measure_steps"] < 4 * every:
+        raise ConfigError(f"config key {key}.measure_steps: {run['measure_steps']} steps hold fewer than four weight records (record_every = {every})")
+    run.setdefault("key", name)  # seed-stream key: keep it when renaming the run, and its numbers stay
+    per_job = min(run["seeds_per_job"], run.get("n_seeds", dataset["n_seeds"]))
+    for p in points:
+        widths = [p["N"]] + [p["n_hidden"]] * (p["depth"] - 1) + [1]
+        n_params = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+        size = (run["measure_steps"] // every + 1) * (n_params + p["N"] + 1)  # the window's records: product, loss, weights
+        if 8 * per_job * size > JOB_MEMORY_BYTES:
+            raise ConfigError(f"config key {key}.record_every: at {p['label']} a job of {per_job} seeds would hold {8 * per_job * size / 1e6:.0f} MB of "
+                              f"weight records, over {JOB_MEMORY_BYTES / 1e6:.0f} MB; choose a longer record_every or fewer seeds_per_job")
+
+
 def _check_stability(key: str, run: dict, points: list[dict]) -> None:
     """Refuse a learning rate bound to diverge. The inputs have tr Sigma = 1 (i.i.d. variance 1/N, or Wishart scaled
     to trace 1), so the mean eigenvalue of H is 1/N and omega_max >= 1/N: for lambda > 2N the slowest-decaying
@@ -300,7 +342,7 @@ def kernel_family(run: dict) -> str:
     if run["dynamics"] == DEEP_LINEAR_FAMILY:
         return {"online_sgd": "deep_linear_sgd", "gradient_flow": "deep_linear_flow", "offline_sgd": "deep_linear_offline"}.get(run["method"],
                                                                                                                                "deep_linear_euler")
-    return {SINGLE_LAYER_FAMILY: "single_layer", TWO_LAYER_FAMILY: "two_layer"}[run["dynamics"]]
+    return {SINGLE_LAYER_FAMILY: "single_layer", TWO_LAYER_FAMILY: "two_layer", DEEP_DATASET_FAMILY: "deep_linear_offline"}[run["dynamics"]]
 
 
 def train_step(run: dict, datasets: dict, label: str, first: int, last: int, seeds: dict, engine: dict) -> tuple[str, dict]:
@@ -309,6 +351,8 @@ def train_step(run: dict, datasets: dict, label: str, first: int, last: int, see
         return "corlouer2026.runs:train", deep_linear_kwargs(run, label, first, last, seeds, engine)
     if run["dynamics"] == TWO_LAYER_FAMILY:
         return "gross2024.two_layer_runs:train", two_layer_kwargs(run, datasets, label, first, last, seeds, engine)
+    if run["dynamics"] == DEEP_DATASET_FAMILY:
+        return "extensions.deep_ivfr.runs:train", deep_dataset_kwargs(run, datasets, label, first, last, seeds, engine)
     sgd_seed = seeds["sgd"]
     dataset = datasets[run["dataset"]]
     p = point(dataset, label)
@@ -337,3 +381,11 @@ def two_layer_kwargs(run: dict, datasets: dict, label: str, first: int, last: in
              "moments", "trace_every", "trace_block")
     return dict(key=run["key"], point=label, seeds=list(range(first, last + 1)), sgd_seed=seeds["sgd"], n_hidden=p["n_hidden"],
                 init_scale=p["init_scale"], dt=run.get("dt"), **{k: run[k] for k in fixed}, chunk_steps=engine["chunk_steps"], threads=engine["threads"])
+
+
+def deep_dataset_kwargs(run: dict, datasets: dict, label: str, first: int, last: int, seeds: dict, engine: dict) -> dict:
+    """Keyword arguments of extensions.deep_ivfr.runs:train for one seed block of one point of a deep_linear_dataset run."""
+    p = run_point(run, datasets, label)
+    fixed = ("learning_rate", "batch_size", "minibatch_replacement", "burn_in_steps", "measure_steps", "record_every")
+    return dict(key=run["key"], point=p["stream_point"], seeds=list(range(first, last + 1)), sgd_seed=seeds["sgd"], depth=p["depth"], n_hidden=p["n_hidden"],
+                init_scale=p["init_scale"], **{k: run[k] for k in fixed}, chunk_steps=engine["chunk_steps"], threads=engine["threads"])

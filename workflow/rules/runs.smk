@@ -1,6 +1,6 @@
 # The run catalogue (config.yaml datasets and runs): one rule per dynamics family produces every entry of that
 # family, and figures read the files by name (dataset_file, run_files). Library: sgdnoise.gross2024.runs,
-# sgdnoise.corlouer2026.runs, sgdnoise.gross2024.two_layer_runs.
+# sgdnoise.corlouer2026.runs, sgdnoise.gross2024.two_layer_runs, sgdnoise.extensions.deep_ivfr.runs.
 
 
 rule teacher_student_data:
@@ -91,6 +91,21 @@ use rule single_layer_sgd as two_layer with:
         benchmarks("two_layer", "{run}/{point}/seeds{first}-{last}")
     wildcard_constraints:
         run=one_of(sgdnoise.catalogue.runs_of("two_layer", RUNS)),
+        point=sgdnoise.catalogue.POINT_PATTERN,
+        first=r"\d+",
+        last=r"\d+",
+
+
+use rule single_layer_sgd as deep_linear_dataset with:
+    input:
+        kernel_stamp,
+        data_path=lambda w: dataset_file(RUNS[w.run]["dataset"], sgdnoise.catalogue.run_point(RUNS[w.run], DATASETS, w.point)["dataset_label"]),
+    log:
+        logs("deep_linear_dataset", "{run}/{point}/seeds{first}-{last}"),
+    benchmark:
+        benchmarks("deep_linear_dataset", "{run}/{point}/seeds{first}-{last}")
+    wildcard_constraints:
+        run=one_of(sgdnoise.catalogue.runs_of("deep_linear_dataset", RUNS)),
         point=sgdnoise.catalogue.POINT_PATTERN,
         first=r"\d+",
         last=r"\d+",
