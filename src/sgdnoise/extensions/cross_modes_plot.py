@@ -47,11 +47,12 @@ def render(summary_path: str, outputs: list[str], *, fit_depth: int, plot: dict)
             for a in range(n_modes):
                 (x, xs), (y, ys) = errors[case]["cross"][a], errors[case][measure][a]
                 ax.errorbar(x, abs(y), xerr=xs, yerr=ys, fmt=MARKERS[a % len(MARKERS)], color=colors[case], mfc=colors[case] if y > 0 else "white",
-                            ms=6, capsize=2, label=f"mode {a}" if case == cases[0] else None)
+                            mec="k" if int(ds.depth.sel(case=case)) != fit_depth else colors[case], ms=6, capsize=2,
+                            label=f"mode {a}" if case == cases[0] else None)
         (log_a, p), (_, p_se), _ = power_law_fit(c_all, points["cross"][:, 1], *points[measure].T)
         ax.plot(grid, np.exp(log_a) * grid**p, color="0.3", lw=1, label=f"fit L = {fit_depth}: {np.exp(log_a):.3g} c^({p:.2f} +- {p_se:.2f})")
         ax.set(xscale="log", yscale="log", xlabel=r"$c_a / s_a$ at the full SDE's peak of $D_a$", ylabel=f"|full / modewise $-$ 1|",
-               title=f"({letter}) modewise error in the {MEASURES[measure]}\n(filled: full above modewise, hollow: below; bars: SE over seeds)")
+               title=f"({letter}) modewise error in the {MEASURES[measure]}\n(filled: full above modewise, hollow: below; black edge: L != {fit_depth}; bars: SE)")
         ax.legend(fontsize="x-small")
     ax = axes[3]
     for case in cases:
