@@ -20,7 +20,7 @@ from ..statistics import check_finite, stops_on_divergence
 
 METHODS = ("online_sgd", "gd", "gradient_flow", "sde", "langevin", "langevin_matched", "offline_sgd")
 STOCHASTIC = ("online_sgd", "sde", "langevin", "langevin_matched", "offline_sgd")
-INITIALIZATIONS = ("gaussian", "balanced")
+INITIALIZATIONS = ("gaussian", "balanced", "aligned")
 
 
 def teacher_matrix(widths: list[int], singular_values: list[float]) -> np.ndarray:
@@ -41,12 +41,14 @@ def initial_weights(rngs: list[np.random.Generator], widths: list[int], init_gam
     return layers
 
 
-def balanced_start(layers: list[np.ndarray], rngs: list[np.random.Generator]) -> list[np.ndarray]:
+def balanced_start(layers: list[np.ndarray], rngs: list[np.random.Generator], teacher: np.ndarray | None = None) -> list[np.ndarray]:
     """The balanced initialization of Figs. 7, 8 (the paper does not say how balance is enforced): per seed, the SVD
     W(0) = P diag(sigma) Q^T of the Gaussian start's end-to-end map, refactored as W_l = O_l diag(sigma^{1/L}) O_{l-1}^T
     (theory.balanced_weights) with O_0 = Q, O_L = P and the hidden O_l Haar-random from the seed's "init" stream (after
     its Gaussian draws). The network function, its modes and cross modes at t = 0 are the Gaussian start's; the layers
-    satisfy W_{l+1}^T W_{l+1} = W_l W_l^T exactly (up to rounding). At most min(widths) singular values are kept."""
+    satisfy W_{l+1}^T W_{l+1} = W_l W_l^T exactly (up to rounding). At most min(widths) singular values are kept.
+    With `teacher` (the aligned start) O_0, O_L are the teacher's V, U instead: the same singular values, each on a teacher
+    mode (largest on s_0), so U^T W(0) V is diagonal and positive (Prop. 3.5's assumptions (A1), (A2) at t = 0)."""
     from .theory import balanced_weights  # scipy: only in the jobs that need it
 
     out = [np.empty_like(layer) for layer in layers]
@@ -55,6 +57,8 @@ def balanced_start(layers: list[np.ndarray], rngs: list[np.random.Generator]) ->
         for layer in layers[1:]:
             product = layer[s] @ product
         left, sigma, right_t = np.linalg.svd(product)
+        if teacher is not None:
+            left, _, right_t = np.linalg.svd(teacher)
         widths = [layers[0].shape[2]] + [layer.shape[1] for layer in layers]
         for layer, balanced in zip(out, balanced_weights(sigma[: min(widths)], widths, rng, left=left, right=right_t.T)):
             layer[s] = balanced
@@ -96,8 +100,8 @@ def train(output: str, *, key: str, point: str, seeds: list[int], sgd_seed: int,
     teacher = teacher_matrix(widths, teacher_singular_values)
     init_rngs = [seeding.generator(sgd_seed, key, point, s, "init") for s in seeds]
     start = initial_weights(init_rngs, widths, init_gamma)
-    if initialization == "balanced":
-        start = balanced_start(start, init_rngs)
+    if initialization in ("balanced", "aligned"):
+        start = balanced_start(start, init_rngs, teacher if initialization == "aligned" else None)
     rngs = [seeding.generator(sgd_seed, key, point, s, method) for s in seeds]
     time_per_step = learning_rate if method in ("online_sgd", "gd", "offline_sgd") else dt
     steps = {name: whole_steps(value, time_per_step, name) for name, value in (("burn_in", burn_in), ("horizon", horizon - burn_in),
