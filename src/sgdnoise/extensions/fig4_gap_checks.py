@@ -2,13 +2,10 @@
 
 from ..catalogue import DEEP_LINEAR_FAMILY, check_run, sweep_points
 from ..config import ConfigError
+from ..corlouer2026.laws import check_recorded
 
 # what must agree between online SGD and the EM runs for the laws to be comparable
 SHARED = ("widths", "teacher_singular_values", "init_gamma", "learning_rate", "batch_size", "initialization")
-
-
-def _whole(time: float, interval: float) -> bool:
-    return abs(time / interval - round(time / interval)) < 1e-9 * max(1.0, time / interval)
 
 
 def check(section: dict, config: dict) -> None:
@@ -37,13 +34,12 @@ def check(section: dict, config: dict) -> None:
     horizons = section["horizons"]
     if sorted(horizons) != list(horizons):
         raise ConfigError(f"config key {name}.horizons: {horizons} must increase")
+    if sorted(section["concentration_horizons"]) != list(section["concentration_horizons"]) or not set(section["concentration_horizons"]) <= set(horizons):
+        raise ConfigError(f"config key {name}.concentration_horizons: {section['concentration_horizons']} must increase and be among the horizons {horizons}")
     if section["end_of_training"] not in horizons:
         raise ConfigError(f"config key {name}.end_of_training: {section['end_of_training']} is not one of the horizons {horizons}")
     for run_name, run in runs.items():
-        bad = [h for h in horizons if h > run["horizon"] or not _whole(h, run["trace_interval"])]
-        if bad:
-            raise ConfigError(f"config key {name}.horizons: {bad} are not record times of run {run_name!r} (trace_interval {run['trace_interval']}, "
-                              f"horizon {run['horizon']})")
+        check_recorded(run, run_name, horizons, f"{name}.horizons")
 
 
 def dt_values(section: dict, config: dict) -> list[float]:
