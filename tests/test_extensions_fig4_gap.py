@@ -10,7 +10,7 @@ import pytest
 import xarray as xr
 
 from sgdnoise import engine, io
-from sgdnoise.extensions import fig4_gap
+from sgdnoise.extensions.fig4_gap import stages as fig4_gap
 
 ETA = 0.005
 
@@ -245,3 +245,30 @@ def test_points_sharing_a_seed_stream_are_refused(tmp_path):
     with pytest.raises(ValueError, match="share a seed stream"):
         fig4_gap.summarize(paths[:1], paths[1:] * 3, str(tmp_path / "s.nc"), sde_counts=[1, 1, 1], sde_dt=[0.005, 0.0025, 0.01], horizons=HORIZONS,
                            concentration_horizons=HORIZONS, learning_rate=ETA, singular_value=1.0, order=1, provenance={})
+
+
+# ------------------------------------------------------------------------------------------------ config
+@pytest.mark.parametrize("change, message", [
+    ({"sde": ["corlouer2026_laws_sde_noise"]}, "config key extensions_fig4_gap.sde[0]: run 'corlouer2026_laws_sde_noise' has label noise"),
+    ({"sde": ["corlouer2026_laws_langevin"]}, "config key extensions_fig4_gap.sde[0]: run 'corlouer2026_laws_langevin' has method 'langevin'"),
+    ({"horizons": [10.0, 20.0, 25.0, 40.0, 80.0]}, "config key extensions_fig4_gap.horizons: [25.0] are not record times of run 'corlouer2026_laws_sgd'"),
+    ({"concentration_horizons": [20.0, 40.0, 60.0]}, "config key extensions_fig4_gap.concentration_horizons: [20.0, 40.0, 60.0] must increase and be among"),
+    ({"end_of_training": 30.0}, "config key extensions_fig4_gap.end_of_training: 30.0 is not one of the horizons"),
+])
+def test_bad_sections_name_the_key(change, message):
+    from pathlib import Path
+
+    import yaml
+
+    from sgdnoise import catalogue
+    from sgdnoise import config as cfg
+    from sgdnoise.config import ConfigError
+    from sgdnoise.extensions.fig4_gap import check_config
+
+    root = Path(__file__).resolve().parents[1]
+    raw = yaml.safe_load((root / "config.yaml").read_text())
+    raw["extensions_fig4_gap"].update(change)
+    loaded = cfg.load(raw, root / "workflow" / "schemas", check=catalogue.check)
+    with pytest.raises(ConfigError) as error:
+        cfg.section(loaded, "extensions_fig4_gap", root / "workflow" / "schemas", "extensions/fig4_gap.schema.yaml", check_config)
+    assert message in str(error.value)

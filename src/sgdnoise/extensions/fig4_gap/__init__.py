@@ -1,29 +1,36 @@
-"""Config checks of extensions_fig4_gap (read at DAG build: no numerical imports)."""
+"""extensions_fig4_gap (issue 18): Fig. 4's gap between online SGD and the SDE (1) split into the noise's shape (SGD against
+Euler-Maruyama at dt = eta, SGD with Gaussianised noise) and discretisation (EM at dt = eta against the dt -> 0
+extrapolation), at several horizons, and how fast each law concentrates. stages.py: statistics, summary, claims;
+plot.py: the figure. This file holds the config checks only (read at DAG build: no numerical imports)."""
 
-from ..catalogue import DEEP_LINEAR_FAMILY, check_run, sweep_points
-from ..config import ConfigError
-from ..corlouer2026.laws import check_recorded
+from ...catalogue import DEEP_LINEAR_FAMILY, check_run, sweep_points
+from ...config import ConfigError
+from ...corlouer2026.laws import check_recorded
 
 # what must agree between online SGD and the EM runs for the laws to be comparable
 SHARED = ("widths", "teacher_singular_values", "init_gamma", "learning_rate", "batch_size", "initialization")
 
 
-def check(section: dict, config: dict) -> None:
+def _no_label_noise(run: dict, run_name: str, key: str) -> None:
+    if run.get("label_noise_variance", 0.0) > 0:
+        raise ConfigError(f"config key {key}: run {run_name!r} has label noise; Fig. 4's laws have none")
+
+
+def check_config(section: dict, config: dict) -> None:
     name = "extensions_fig4_gap"
     sgd = check_run(config, f"{name}.sgd", section["sgd"], DEEP_LINEAR_FAMILY)
     runs = {section["sgd"]: sgd}
+    _no_label_noise(sgd, section["sgd"], f"{name}.sgd")
     if sgd["method"] != "online_sgd":
         raise ConfigError(f"config key {name}.sgd: run {section['sgd']!r} has method {sgd['method']!r}, this figure needs online_sgd")
     for i, run_name in enumerate(section["sde"]):
         run = runs[run_name] = check_run(config, f"{name}.sde[{i}]", run_name, DEEP_LINEAR_FAMILY)
         if run["method"] != "sde":
             raise ConfigError(f"config key {name}.sde[{i}]: run {run_name!r} has method {run['method']!r}, this figure needs sde")
+        _no_label_noise(run, run_name, f"{name}.sde[{i}]")
         for key in SHARED:
             if run.get(key) != sgd.get(key):
                 raise ConfigError(f"config key {name}.sde[{i}]: run {run_name!r} has {key} = {run.get(key)!r}, the SGD run {section['sgd']!r} {sgd.get(key)!r}")
-    for run_name, run in runs.items():
-        if run.get("label_noise_variance", 0.0) > 0:
-            raise ConfigError(f"config key {name}: run {run_name!r} has label noise; Fig. 4's laws have none")
     dt = dt_values(section, config)
     eta = sgd["learning_rate"]
     if not any(abs(d - eta) <= 1e-12 * eta for d in dt):

@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .. import claims as claimsmod
-from .. import io
-from ..corlouer2026 import RATE_UNITS
-from ..corlouer2026.laws.common import jackknife, mode_amplitudes, open_runs, snapshots
+from ... import claims as claimsmod
+from ... import io
+from ...corlouer2026 import RATE_UNITS
+from ...corlouer2026.laws.common import jackknife, mode_amplitudes, open_runs, snapshots
 
 FIGURE = "extensions_fig4_gap"
 QUOTE = ("We conjecture that the gap between the observed end-of-training distribution and the prediction of a Dirac distribution is "

@@ -7,11 +7,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-from .. import io
-from ..plotting import save, theme
+from ... import io
+from ...plotting import save, theme
 
 
-def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
+def render(summary_path: str, outputs: list[str], *, plot: dict, visible_std: float) -> None:
+    """`visible_std`: the std at which Fig. 4 calls a law visibly spread (its resolution), drawn as the scale of the paper's gap."""
     ds = io.open_dataset(summary_path)
     theme(plot)
     t, dt, eta = ds.horizon.values, ds.dt.values, float(ds.learning_rate)
@@ -27,7 +28,10 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     v0 = np.exp(ds.sde0_log_variance.values)
     ax.errorbar(t, v0, yerr=v0 * ds.sde0_log_variance_se.values, fmt="r^--", capsize=3,
                 label=f"SDE, dt $\\to$ 0: r = {float(ds.sde0_rate):.3g} $\\pm$ {float(ds.sde0_rate_se):.2g}")
-    ax.set(yscale="log", xlabel="horizon t", ylabel="Var $w_0$", title="(a) concentration: Var $w_0$ ~ exp(-r t)")
+    ax.axhline(visible_std**2, color="0.4", ls="--", lw=1, label=f"Fig. 4b's visible spread (std {visible_std:g})")
+    fitted = ds.concentration_horizon.values
+    ax.set(yscale="log", xlabel="horizon t", ylabel="Var $w_0$",
+           title=f"(a) concentration: Var $w_0$ ~ exp(-r t), r fitted over t = {fitted[0]:g} .. {fitted[-1]:g}")
     ax.legend(fontsize="xx-small")
 
     ax = axes[0, 1]
@@ -51,7 +55,7 @@ def render(summary_path: str, outputs: list[str], *, plot: dict) -> None:
            label="discretisation: log Var$_{EM}(\\eta)$ - log Var$_{SDE}(0)$")
     for j in x:
         f, f_se = float(ds.fraction_discretisation[j]), float(ds.fraction_discretisation_se[j])
-        ax.annotate(f"{f:.2f}$\\pm${f_se:.2f}", (j, 0), xytext=(0, -14), textcoords="offset points", ha="center", fontsize="xx-small")
+        ax.text(j, 0.02, f"{f:.2g} $\\pm$ {f_se:.2g}", transform=ax.get_xaxis_transform(), ha="center", fontsize="xx-small")
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xticks(x, [f"t = {h:g}" for h in t])
     ax.set(ylabel="part of log Var$_{SGD}$ - log Var$_{SDE}(0)$", title="(c) the gap split (numbers: discretisation's fraction of the variance gap)")
