@@ -208,9 +208,9 @@ def descriptions() -> dict:
     """long_name and units of summarize's variables (X_se: the standard error of X)."""
     law = {"mean_shift": ("mean of w_0 over seeds minus s", "1"), "variance": ("variance of w_0 over seeds", "1"),
            "log_variance": ("natural log of the variance of w_0 over seeds", "1")}
-    conc = {"rate": ("rate r of the least-squares fit log Var w_0 = c - r t over the horizons", RATE_UNITS),
-            "exponent": ("exponent a of the least-squares fit log Var w_0 = c - a log t over the horizons", "1"),
-            "rate_change": ("local rate -dlog Var/dt of the last interval between horizons minus that of the first (0 if exponential)", RATE_UNITS),
+    conc = {"rate": ("rate r of the least-squares fit log Var w_0 = c - r t over the concentration horizons", RATE_UNITS),
+            "exponent": ("exponent a of the least-squares fit log Var w_0 = c - a log t over the concentration horizons", "1"),
+            "rate_change": ("local rate -dlog Var/dt of the last interval between concentration horizons minus that of the first (0 if exponential)", RATE_UNITS),
             "exponent_change": ("local exponent -dlog Var/dlog t of the last interval minus that of the first (0 if a power law)", "1")}
     out = {}
     for prefix, who in (("sgd_", "online SGD (step eta)"), ("em_", "Euler-Maruyama of the SDE (1) at step dt")):
