@@ -24,7 +24,7 @@ def summary(tmp_path, rng, *, order=1, relative_se=0.01, without_slope=0.0):
     slope, slope_se = fig12.log_slope(dt0, v_without, v_without_se)
     ds = xr.Dataset({"variance_without": (("dt_without",), v_without), "variance_without_se": (("dt_without",), v_without_se),
                      "variance_with": (("dt_with",), noisy), "variance_with_se": (("dt_with",), se)},
-                    coords={"dt_without": dt0, "dt_with": DT, "learning_rate": ETA, "label_noise_variance": 0.1, "law_variance": V0, "relaxation_rate": K})
+                    coords={"dt_without": dt0, "dt_with": DT, "end_of_training": 20.0, "learning_rate": ETA, "label_noise_variance": 0.1, "law_variance": V0, "relaxation_rate": K})
     ds = ds.assign(dict(without_log_slope=slope, without_log_slope_se=slope_se, sgd_variance_without=1e-14, sgd_variance_without_se=1e-15,
                         **{f"fit_{k}": float(v) for k, v in fit.items()}))
     return ds

@@ -26,7 +26,8 @@ rule corlouer2026_fig12_summary:
         step=step("corlouer2026.laws.fig12:summarize", without_dt=FIG12_WITHOUT["dt"], without_counts=fig12_files(FIG12_LAWS["without_label_noise"])[1],
                   with_dt=FIG12_WITH["dt"], with_counts=fig12_files(FIG12_LAWS["with_label_noise"])[1], learning_rate=FIG12_WITH["learning_rate"],
                   batch_size=FIG12_WITH["batch_size"], label_noise_variance=FIG12_WITH["label_noise_variance"],
-                  singular_value=FIG12_WITH["teacher_singular_values"][0], depth=len(FIG12_WITH["widths"]) - 1, grid=FIG12_LAWS["grid"]),
+                  singular_value=FIG12_WITH["teacher_singular_values"][0], depth=len(FIG12_WITH["widths"]) - 1, grid=FIG12_LAWS["grid"],
+                  end_of_training=FIG12_LAWS["end_of_training"]),
     script: RUN_STEP
 
 

@@ -15,7 +15,9 @@ rule corlouer2026_fig4_summary:
     output: output=results("corlouer2026_fig4/summary.nc")
     log: logs("corlouer2026_fig4_summary", "summary")
     benchmark: benchmarks("corlouer2026_fig4_summary", "summary")
-    params: step=step("corlouer2026.laws.fig4:summarize", singular_value=RUNS[FIG4_LAWS["sgd"]]["teacher_singular_values"][0], dt=FIG4_LAWS["sde_dt"])
+    params:
+        step=step("corlouer2026.laws.fig4:summarize", singular_value=RUNS[FIG4_LAWS["sgd"]]["teacher_singular_values"][0], dt=FIG4_LAWS["sde_dt"],
+                  end_of_training=FIG4_LAWS["end_of_training"]),
     script: RUN_STEP
 
 

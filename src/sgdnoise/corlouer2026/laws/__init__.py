@@ -24,11 +24,19 @@ def _check_dt(run: dict, dt: float, key: str) -> None:
         raise ConfigError(f"config key {key}: {dt} is not one of the run's dt values {values}")
 
 
+def check_recorded(run: dict, name: str, times: list[float], key: str) -> None:
+    """Every time of `times` is a record time of the run (a multiple of its trace interval up to its horizon)."""
+    bad = [t for t in times if t > run["horizon"] or abs(t / run["trace_interval"] - round(t / run["trace_interval"])) > 1e-9 * max(1.0, t)]
+    if bad:
+        raise ConfigError(f"config key {key}: {bad} are not record times of run {name!r} (trace_interval {run['trace_interval']}, horizon {run['horizon']})")
+
+
 def check_fig4(section: dict, config: dict) -> None:
-    _check(section, config, "corlouer2026_fig4", "sgd", ("online_sgd",), False)
-    _check_dt(_check(section, config, "corlouer2026_fig4", "sde", ("sde",), False), section["sde_dt"], "corlouer2026_fig4.sde_dt")
-    _check(section, config, "corlouer2026_fig4", "langevin", ("langevin",), False)
-    _check(section, config, "corlouer2026_fig4", "langevin_matched", ("langevin_matched",), False)
+    runs = {key: _check(section, config, "corlouer2026_fig4", key, (method,), False)
+            for key, method in (("sgd", "online_sgd"), ("sde", "sde"), ("langevin", "langevin"), ("langevin_matched", "langevin_matched"))}
+    _check_dt(runs["sde"], section["sde_dt"], "corlouer2026_fig4.sde_dt")
+    for key, run in runs.items():
+        check_recorded(run, section[key], section["end_of_training"], "corlouer2026_fig4.end_of_training")
 
 
 def check_fig5(section: dict, config: dict) -> None:
@@ -42,7 +50,10 @@ def check_fig12(section: dict, config: dict) -> None:
         run = _check(section, config, "corlouer2026_fig12", key, ("sde",), noisy)
         if not isinstance(run["dt"], list) or len(run["dt"]) < 3:
             raise ConfigError(f"config key corlouer2026_fig12.{key}: run {section[key]!r} needs a dt sweep of at least 3 values (a trend and its order)")
-    _check(section, config, "corlouer2026_fig12", "sgd", ("online_sgd",), False)
+        if not noisy:
+            check_recorded(run, section[key], [section["end_of_training"]], "corlouer2026_fig12.end_of_training")
+    sgd = _check(section, config, "corlouer2026_fig12", "sgd", ("online_sgd",), False)
+    check_recorded(sgd, section["sgd"], [section["end_of_training"]], "corlouer2026_fig12.end_of_training")
     _check(section, config, "corlouer2026_fig12", "sgd_with_label_noise", ("online_sgd",), True)
 
 

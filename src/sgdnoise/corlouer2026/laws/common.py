@@ -28,6 +28,17 @@ def mode_amplitudes(run: xr.Dataset) -> xr.DataArray:
                         coords={"seed": run.seed.values, "time": run.time.values, "mode": np.arange(n)})
 
 
+def snapshots(amplitudes: xr.DataArray, times, name: str) -> xr.DataArray:
+    """The records of `amplitudes` (.., time, ..) at the continuum times `times`, selected by time (a run may record beyond
+    them); `name` (the run file) is named if one is missing."""
+    recorded = amplitudes.time.values
+    picked = [np.flatnonzero(np.isclose(recorded, t, rtol=1e-9, atol=1e-12)) for t in np.atleast_1d(times)]
+    missing = [float(t) for t, i in zip(np.atleast_1d(times), picked) if i.size == 0]
+    if missing:
+        raise ValueError(f"{name}: no record at t = {missing} (records at t = {recorded.tolist()})")
+    return amplitudes.isel(time=[int(i[0]) for i in picked])
+
+
 def run_setting(run: xr.Dataset) -> dict:
     """Depth and the teacher's singular values of a run (from its weights and its attributes)."""
     depth = len(run.attrs["widths"]) - 1 if "widths" in run.attrs else sum(1 for v in run.data_vars if v.startswith("final_weights_"))

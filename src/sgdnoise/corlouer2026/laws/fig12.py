@@ -1,5 +1,5 @@
 """Corlouer et al. 2026, Fig. 12 (App. K): variance of w_0 at the end of training against the Euler-Maruyama step dt of the
-SDE (1), (a) without label noise (the paper's setting, at the horizon), (b) with label noise sigma_q^2 = 0.1 (stationary
+SDE (1), (a) without label noise (the paper's setting, at the end of training), (b) with label noise sigma_q^2 = 0.1 (stationary
 window), with error bars, the fitted trend Var = V0 + A dt^p and its order p; online SGD (a step eta) beside them."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import xarray as xr
 from ... import claims as claimsmod
 from ... import io
 from .. import RATE_UNITS
-from .common import grid_of, jackknife, mode_amplitudes, open_runs, stationary_law, window_law
+from .common import grid_of, jackknife, mode_amplitudes, open_runs, snapshots, stationary_law, window_law
 
 QUOTE = "We vary the fineness (i.e., the Delta t parameter) of the Euler-Maruyama simulation of the stochastic gradient flow SDE (Equation 1). For finer simulations, the variance reduces."
 
@@ -18,7 +18,7 @@ QUOTE = "We vary the fineness (i.e., the Delta t parameter) of the Euler-Maruyam
 # long_name and units of summarize's variables (io.describe, with descriptions()): variances of w_0 and the fit's
 # intercepts are dimensionless, its slope per unit of continuum time (dt, like eta, is a step of t); X_se is X's standard error
 DESCRIPTIONS = {
-    "variance_without": ("Var w_0 over seeds at the horizon of the SDE (1) simulated by Euler-Maruyama at step dt, no label noise (Fig. 12a)", "1"),
+    "variance_without": ("Var w_0 over seeds at the end of training t = end_of_training of the SDE (1) simulated by Euler-Maruyama at step dt, no label noise (Fig. 12a)", "1"),
     "variance_with": ("stationary Var w_0 (window variance + variance of window means) of the SDE (1) simulated by Euler-Maruyama at step dt, "
                       "sigma_q^2 = label_noise_variance (Fig. 12b)", "1"),
     "without_log_slope": ("slope of log Var w_0 against log dt without label noise (weighted least squares)", "1"),
@@ -27,14 +27,14 @@ DESCRIPTIONS = {
     "fit_order": ("order p of the fit Var = V0 + A dt^p with label noise (bounded to [0.25, 4])", "1"),
     "fit_line_v0": ("intercept of the straight line Var = V0 + A dt with label noise (weighted least squares)", "1"),
     "fit_line_slope": ("slope A of the straight line Var = V0 + A dt with label noise", RATE_UNITS),
-    "sgd_variance_without": ("Var w_0 of online SGD (step eta) at the horizon, no label noise", "1"),
+    "sgd_variance_without": ("Var w_0 of online SGD (step eta) at the end of training, no label noise", "1"),
     "sgd_variance_with": ("stationary Var w_0 of online SGD (step eta) with label noise (window variance + variance of window means)", "1"),
 }
 
 
 def descriptions() -> dict:
     """DESCRIPTIONS and, for each variable X of them, X_se: the standard error of X (jackknife over seeds for the variances
-    at the horizon, over the seeds' windows for the stationary ones, from the fit's covariance for the fit parameters)."""
+    at the end of training, over the seeds' windows for the stationary ones, from the fit's covariance for the fit parameters)."""
     return {**DESCRIPTIONS, **{f"{name}_se": (f"standard error of {name}: {text}", units) for name, (text, units) in DESCRIPTIONS.items()}}
 
 
@@ -43,8 +43,8 @@ def _split(paths: list[str], counts: list[int]) -> list[list[str]]:
     return [paths[a:b] for a, b in zip(edges[:-1], edges[1:])]
 
 
-def _end_variance(paths: list[str]) -> tuple[float, float]:
-    w0 = mode_amplitudes(open_runs(paths)).sel(mode=0).isel(time=-1).values
+def _end_variance(paths: list[str], end_of_training: float) -> tuple[float, float]:
+    w0 = snapshots(mode_amplitudes(open_runs(paths)).sel(mode=0), [end_of_training], paths[0]).values[:, 0]
     v, v_se = jackknife(lambda x: np.array([x.var(ddof=1)]), w0[:, None])
     return float(v[0]), float(v_se[0])
 
@@ -80,25 +80,26 @@ def log_slope(dt: np.ndarray, value: np.ndarray, se: np.ndarray) -> tuple[float,
 
 def summarize(without_paths: list[str], with_paths: list[str], sgd_paths: list[str], sgd_noise_paths: list[str], output: str, *,
               without_dt: list[float], without_counts: list[int], with_dt: list[float], with_counts: list[int], learning_rate: float, batch_size: int,
-              label_noise_variance: float, singular_value: float, depth: int, grid: dict, provenance: dict) -> None:
-    without = np.array([_end_variance(p) for p in _split(without_paths, without_counts)])
+              label_noise_variance: float, singular_value: float, depth: int, grid: dict, end_of_training: float, provenance: dict) -> None:
+    """Without label noise the variances at t = end_of_training (the runs may record beyond it), with label noise over the window."""
+    without = np.array([_end_variance(p, end_of_training) for p in _split(without_paths, without_counts)])
     noisy = np.array([_window_variance(p) for p in _split(with_paths, with_counts)])
     beta = learning_rate / batch_size
     law = stationary_law("corrected", singular_value, depth, beta, label_noise_variance, grid_of(grid))
     fit = power_law_fit(np.asarray(with_dt), noisy[:, 0], noisy[:, 1])
     slope, slope_se = log_slope(np.asarray(without_dt), without[:, 0], without[:, 1])
     ds = xr.Dataset(
-        {"variance_without": (("dt_without",), without[:, 0], {"long_name": "Var w_0 at the horizon, no label noise"}),
+        {"variance_without": (("dt_without",), without[:, 0], {"long_name": "Var w_0 at the end of training, no label noise"}),
          "variance_without_se": (("dt_without",), without[:, 1]),
          "variance_with": (("dt_with",), noisy[:, 0], {"long_name": "stationary Var w_0, sigma_q^2 = label_noise_variance"}),
          "variance_with_se": (("dt_with",), noisy[:, 1])},
-        coords={"dt_without": without_dt, "dt_with": with_dt, "learning_rate": learning_rate, "singular_value": singular_value, "depth": depth,
+        coords={"dt_without": without_dt, "dt_with": with_dt, "end_of_training": end_of_training, "learning_rate": learning_rate, "singular_value": singular_value, "depth": depth,
                 "label_noise_variance": label_noise_variance, "law_variance": law.variance,
                 "relaxation_rate": depth * singular_value ** (2 * (depth - 1) / depth)},
         attrs=io.provenance(provenance),
     )
     scalars = dict(without_log_slope=slope, without_log_slope_se=slope_se, **{f"fit_{k}": float(v) for k, v in fit.items()})
-    for name, value in (("sgd_variance_without", _end_variance(sgd_paths)), ("sgd_variance_with", _window_variance(sgd_noise_paths))):
+    for name, value in (("sgd_variance_without", _end_variance(sgd_paths, end_of_training)), ("sgd_variance_with", _window_variance(sgd_noise_paths))):
         scalars[name], scalars[name + "_se"] = value
     io.write_netcdf(io.describe(ds.assign(scalars), descriptions()), output)
 
@@ -117,7 +118,7 @@ def claims(summary_path: str, output: str) -> None:
     fig = "corlouer2026_fig12"
     slope, slope_se = a["without_log_slope"], a["without_log_slope_se"]
     rows.add("corlouer_fig12_C10_dt", fig, "without label noise the SDE's end-of-training variance of w_0 falls with finer dt (Fig. 12)",
-             f"log-log slope of Var(w_0) at the horizon against dt over dt = {', '.join(f'{d:g}' for d in ds.dt_without.values)} "
+             f"log-log slope of Var(w_0) at t = {float(ds.end_of_training):g} against dt over dt = {', '.join(f'{d:g}' for d in ds.dt_without.values)} "
              f"(Var {ds.variance_without.values.min():.3g} .. {ds.variance_without.values.max():.3g}; SGD {a['sgd_variance_without']:.3g})",
              claimsmod.format_mean_sem(slope, slope_se), "> 0 (EM weak order 1: slope 1)", f"slope - 3 SE > 0", slope - 3 * slope_se > 0,
              kind=claimsmod.PAPER_CLAIM, location="App. K, Fig. 12", quote=QUOTE,

@@ -1,7 +1,7 @@
 """Corlouer et al. 2026, Fig. 4 (Sec. 5.1): w_0 at the end of training without label noise, for online SGD, the anisotropic
 SDE (Euler-Maruyama with the exact state-dependent noise), isotropic Langevin N(0, eta dt I) (App. H.3) and isotropic
 Langevin matched to tr Sigma(theta); Prop. 5.2(i) (a Dirac at s) is the reference. Samples at two end-of-training
-times (half the horizon and the horizon) show whether the histograms still move."""
+times (config `end_of_training`, selected by time: the runs may record beyond them) show whether the histograms still move."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import xarray as xr
 
 from ... import claims as claimsmod
 from ... import io
-from .common import jackknife, mode_amplitudes, open_runs
+from .common import jackknife, mode_amplitudes, open_runs, snapshots
 
 METHODS = ("sgd", "sde", "langevin", "langevin_matched")
 LABELS = {"sgd": "online SGD", "sde": "anisotropic SDE (EM)", "langevin": "isotropic Langevin N(0, eta dt I)", "langevin_matched": "isotropic Langevin matched to tr Sigma"}
@@ -19,15 +19,14 @@ QUOTE_VARIANCE = "However, the variance of the distribution for anisotropic nois
 
 
 def summarize(sgd_paths: list[str], sde_paths: list[str], langevin_paths: list[str], langevin_matched_paths: list[str], output: str, *,
-              singular_value: float, dt: float, provenance: dict) -> None:
-    """w_0 of every seed at every trace time after t = 0 (the end-of-training snapshots), one variable per method."""
+              singular_value: float, dt: float, end_of_training: list[float], provenance: dict) -> None:
+    """w_0 of every seed at the end-of-training snapshots t = end_of_training, one variable per method."""
     variables = {}
     for method, paths in zip(METHODS, (sgd_paths, sde_paths, langevin_paths, langevin_matched_paths)):
-        w0 = mode_amplitudes(open_runs(paths)).sel(mode=0)
-        w0 = w0.sel(time=w0.time > 0)
+        w0 = snapshots(mode_amplitudes(open_runs(paths)).sel(mode=0), end_of_training, paths[0])
         variables[method] = xr.DataArray(w0.values, dims=(f"seed_{method}", "snapshot"),
                                          attrs={"long_name": f"w_0 (top mode amplitude) at the snapshot, {LABELS[method]}", "units": "1"})
-    ds = xr.Dataset(variables, coords={"snapshot": w0.time.values, "singular_value": singular_value, "dt": dt})
+    ds = xr.Dataset(variables, coords={"snapshot": np.asarray(end_of_training, dtype=float), "singular_value": singular_value, "dt": dt})
     ds.snapshot.attrs["long_name"] = "continuum time of the end-of-training snapshot"
     io.write_netcdf(ds.assign_attrs(io.provenance(provenance)), output)
 

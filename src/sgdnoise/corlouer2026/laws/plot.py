@@ -79,7 +79,7 @@ def render_fig12(summary_path: str, outputs: list[str], *, plot: dict) -> None:
     eta = float(ds.learning_rate)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
     ax = axes[0]
-    ax.errorbar(ds.dt_without, ds.variance_without, yerr=ds.variance_without_se, fmt="o-", capsize=3, label="SDE (EM), Var $w_0$ at the horizon")
+    ax.errorbar(ds.dt_without, ds.variance_without, yerr=ds.variance_without_se, fmt="o-", capsize=3, label=f"SDE (EM), Var $w_0$ at t = {float(ds.end_of_training):g}")
     ax.errorbar([eta], [a["sgd_variance_without"]], yerr=[a["sgd_variance_without_se"]], fmt="s", color="k", label="online SGD (step $\\eta$)")
     ax.set(xscale="log", yscale="log", xlabel="EM step dt", ylabel="Var $w_0$",
            title=f"(a) no label noise: log-log slope {a['without_log_slope']:.2f} $\\pm$ {a['without_log_slope_se']:.2f}")
