@@ -1271,7 +1271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     pd.DataFrame([{"measure": k, "gflops": v} for k, v in peak.items()]).to_csv(args.out / "machine_peak.csv", index=False, float_format="%.4g")
     log(f"benchmark: float64 peak of one core {peak['fma_peak_1core']:.1f} GFLOP/s ({FMA_CHAINS} FMA chains, numba fastmath), "
         f"numpy dgemm 1024 x 1024 {peak['numpy_dgemm_1024']:.1f} GFLOP/s")
-    table = run_benchmarks(args.min_seconds, args.repeats, args.scale, log=log, peak_gflops_per_core=peak["fma_peak_1core"])
+    # the higher of the two: LLVM may keep the FMA chains at 256 bits (prefer-vector-width on AVX-512 parts) where OpenBLAS uses 512
+    table = run_benchmarks(args.min_seconds, args.repeats, args.scale, log=log, peak_gflops_per_core=max(peak.values()))
     table.to_csv(args.out / "engine.csv", index=False, float_format="%.6g")
     goals = targets(table)
     goals.to_csv(args.out / "engine_targets.csv", index=False, float_format="%.4g")
