@@ -291,16 +291,16 @@ def run_claims(tmp_path, ds):
 
 def test_claims_support_the_hypotheses_on_a_summary_where_they_hold(tmp_path):
     statuses = run_claims(tmp_path, synthetic_summary(psi_above=2.0, share=0.99))
-    for claim in ("deep_ivfr_last_psi_small", "deep_ivfr_middle_psi_small", "deep_ivfr_last_psi_comparable", "deep_ivfr_first_layer_flat",
-                  "deep_ivfr_rank_first", "deep_ivfr_rank_middle", "deep_ivfr_lyapunov_variance"):
+    for claim in ("ext_deep_ivfr_last_psi_small", "ext_deep_ivfr_middle_psi_small", "ext_deep_ivfr_last_psi_comparable", "ext_deep_ivfr_first_layer_flat",
+                  "ext_deep_ivfr_rank_first", "ext_deep_ivfr_rank_middle", "ext_deep_ivfr_lyapunov_variance"):
         assert statuses[claim] == "reproduced", claim
-    assert statuses["deep_ivfr_engine_depth2"] == "not_judged"  # no two-layer counterpart in this summary
-    assert statuses["deep_ivfr_psi_theory"] == "not_judged"  # the theory predicts psi = 2 here: no power against the rival psi = 2
+    assert statuses["ext_deep_ivfr_engine_depth2"] == "not_judged"  # no two-layer counterpart in this summary
+    assert statuses["ext_deep_ivfr_psi_theory"] == "not_judged"  # the theory predicts psi = 2 here: no power against the rival psi = 2
 
 
 def test_claims_refute_the_hypotheses_on_a_summary_where_they_fail(tmp_path):
     statuses = run_claims(tmp_path, synthetic_summary(psi_above=1.0, share=0.5, first_psi=2.0))
-    for claim in ("deep_ivfr_last_psi_small", "deep_ivfr_middle_psi_small", "deep_ivfr_first_layer_flat", "deep_ivfr_rank_first", "deep_ivfr_rank_middle"):
+    for claim in ("ext_deep_ivfr_last_psi_small", "ext_deep_ivfr_middle_psi_small", "ext_deep_ivfr_first_layer_flat", "ext_deep_ivfr_rank_first", "ext_deep_ivfr_rank_middle"):
         assert statuses[claim] == "not_reproduced", claim
 
 

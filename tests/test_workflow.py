@@ -95,7 +95,8 @@ def test_figure_claims_and_cost_are_produced(quick_run):
     figure_files = sorted((quick_run / "results").glob("*/claims.csv"))
     assert len(figure_files) == len(list((quick_run / "results/figures").glob("*.png"))) + len(list((quick_run / "results/tables").glob("*.csv")))
     assert all(len(pd.read_csv(f)) > 0 for f in figure_files) and sum(len(pd.read_csv(f)) for f in figure_files) == len(claims)
-    assert claims.claim_id[claims.paper == "Corlouer2026"].str.startswith("corlouer_").all()
+    assert claims.claim_id[(claims.paper == "Corlouer2026") & (claims.kind != "extension")].str.startswith("corlouer_").all()
+    assert claims.claim_id[claims.kind == "extension"].str.startswith("ext_").all()
     assert not list(quick_run.rglob(".*.tmp*")), "temporary files left behind"
     cost = pd.read_csv(quick_run / "results/benchmarks/workflow_cost.csv", index_col="rule")
     # one training job per seed block of every run: Fig. 5 9, Fig. 3 2, Fig. 4 2 (shown, noiseless), Fig. 6 3, Table 1 8

@@ -230,6 +230,7 @@ def summarize(train_paths: list[str], data_paths: list[str], output: str, *, two
 # ----------------------------------------------------------------------------------------------------- claims
 QUOTE = "We expect this general consequence of the network structure to also hold for deeper linear networks."
 LOCATION = "Sec. IV, conclusion (2)"
+FIGURE = "extensions_deep_ivfr"
 PAPER_PSI = 2.0
 FLAT_SPREAD = 0.1  # the first-layer row's hypothesis: curvature spread below a tenth of the variance spread
 ROUNDING = 1e-9  # two engines summing the same products in other orders: float64 rounding, far below any difference of trajectories
@@ -257,7 +258,7 @@ def _psi_rows(rows, ds, role: str, regime: str, claim_id: str, statement: str, r
     points = [(d, c, l, v, r) for d, c, l, v, r in points if v.size >= 2]
     common = dict(kind=claimsmod.EXTENSION, quote=QUOTE, location=LOCATION)
     if not points:
-        rows.add(claim_id, "psi", statement, f"no point has at least two seeds' fits of the {role} layer in the regime {regime}", "none",
+        rows.add(claim_id, FIGURE, statement, f"no point has at least two seeds' fits of the {role} layer in the regime {regime}", "none",
                  f"{PAPER_PSI:g}", "none", False, power=claimsmod.power(np.inf, PAPER_PSI, rival), **common)
         return
     stats = [(d, c, l, *mean_and_sem(v), v.size, float(np.nanmax(r))) for d, c, l, v, r in points]
@@ -270,13 +271,13 @@ def _psi_rows(rows, ds, role: str, regime: str, claim_id: str, statement: str, r
     if expect_below:
         tol = float(np.max(limit * sems))
         holds = bool(np.all(means + limit * sems < PAPER_PSI))
-        rows.add(claim_id, "psi", statement, f"psi per seed (SGD's variance along the Lyapunov eigenvectors against their curvature), mean +- SE: {text}",
+        rows.add(claim_id, FIGURE, statement, f"psi per seed (SGD's variance along the Lyapunov eigenvectors against their curvature), mean +- SE: {text}",
                  f"max {means.max():.3g}", f"< {PAPER_PSI:g} at every point", f"mean + {limit:.2f} SE (Bonferroni over {len(stats)} points) < 2; largest {tol:.2g}",
                  holds, power=claimsmod.power(tol, float(np.min(PAPER_PSI - means)), rival), **common)
         return
     bias = 2 * ratios  # the depth-2 bend 2 D2 / (D1 + D2) >= 2 (1 - rho) of (3.34) at the regime's rho
     tol = float(np.max(limit * sems + bias))
-    rows.add(claim_id, "psi", statement, f"psi per seed (SGD's variance along the Lyapunov eigenvectors against their curvature), mean +- SE: {text}",
+    rows.add(claim_id, FIGURE, statement, f"psi per seed (SGD's variance along the Lyapunov eigenvectors against their curvature), mean +- SE: {text}",
              f"{means.min():.3g} .. {means.max():.3g}", f"{PAPER_PSI:g} at every point",
              f"|psi - 2| <= {limit:.2f} SE (Bonferroni over {len(stats)} points) + 2 x the fitted modes' median rho (the bend of (3.34) at depth 2); largest {tol:.2g}",
              bool(np.all(np.abs(means - PAPER_PSI) <= limit * sems + bias)), power=claimsmod.power(tol, PAPER_PSI, rival), **common)
@@ -286,7 +287,7 @@ def _share_row(rows, ds, role: str, claim_id: str, share: float, statement: str)
     points = [(d, c, l, v) for d, c, l, v in _layer_points(ds, role, "range_share") if v.size >= 2]
     common = dict(kind=claimsmod.EXTENSION, quote=QUOTE, location=LOCATION)
     if not points:
-        rows.add(claim_id, "rank", statement, f"no {role} layer with two seeds", "none", f">= {share:g}", "none", False,
+        rows.add(claim_id, FIGURE, statement, f"no {role} layer with two seeds", "none", f">= {share:g}", "none", False,
                  power=claimsmod.power(np.inf, 1.0, "an isotropic covariance"), **common)
         return
     stats = [(d, c, l, *mean_and_sem(v), v.size) for d, c, l, v in points]
@@ -302,7 +303,7 @@ def _share_row(rows, ds, role: str, claim_id: str, share: float, statement: str)
     isotropic = max(float(np.nanmax(ds.structural_rank.sel(depth=d, init_scale=c, layer=l).values))
                     / np.isfinite(ds.sample_spectrum.sel(depth=d, init_scale=c, layer=l).values[0]).sum() for d, c, l, *_ in stats)
     tol = float(np.max(limit * sems))
-    rows.add(claim_id, "rank", statement, "share of tr cov(vec W_l) of SGD in the span of the Lyapunov covariance's rank J_l eigenvectors, mean +- SE over seeds: "
+    rows.add(claim_id, FIGURE, statement, "share of tr cov(vec W_l) of SGD in the span of the Lyapunov covariance's rank J_l eigenvectors, mean +- SE over seeds: "
              + "; ".join(parts), f"min {means.min():.3g}", f">= {share:g} at every point",
              f"refuted where mean + {limit:.2f} SE (Bonferroni over {len(stats)} points) < {share:g}; largest {tol:.2g}",
              bool(np.all(means + limit * sems >= share)),
@@ -316,11 +317,11 @@ def claims(summary_path: str, output: str, *, range_share: float) -> None:
     small = f"rho < {float(ds.attrs['small_ratio']):g}"
     comparable = f"{float(ds.attrs['comparable_lower']):g} <= rho <= {float(ds.attrs['comparable_upper']):g}"
     no_ivfr = "psi = 0: no IVFR (the first layer's flat curvature)"
-    _psi_rows(rows, ds, "last", "small", "deep_ivfr_last_psi_small",
+    _psi_rows(rows, ds, "last", "small", "ext_deep_ivfr_last_psi_small",
               f"hypothesis: the last layer's psi = 2 at every depth where {small} (rho = kappa / (sigma_x^2 |W_>1|^2), D1_ii / D2 at depth 2), as Gross derive for depth 2", no_ivfr)
-    _psi_rows(rows, ds, "middle", "small", "deep_ivfr_middle_psi_small",
+    _psi_rows(rows, ds, "middle", "small", "ext_deep_ivfr_middle_psi_small",
               f"hypothesis: the middle layers (depth 3, 4) show the IVFR too: psi = 2 where {small}", no_ivfr)
-    _psi_rows(rows, ds, "last", "comparable", "deep_ivfr_last_psi_comparable",
+    _psi_rows(rows, ds, "last", "comparable", "ext_deep_ivfr_last_psi_comparable",
               f"hypothesis: where {comparable} (D1 ~ D2) the last layer's psi is below 2 at every depth, as (3.34) bends it at depth 2",
               "psi = 2 (no bend)", expect_below=True)
     # the first layer: the curvature along its N_i range modes is |W_>1|^2 e^T Sigma e, flat up to Sigma's sampling anisotropy,
@@ -333,7 +334,7 @@ def claims(summary_path: str, output: str, *, range_share: float) -> None:
         means, sems = np.array([s[3] for s in stats]), np.array([s[4] for s in stats])
         last = [float(np.nanmean(ds.curvature_spread.sel(depth=d, init_scale=c, layer=d).values)) for d, c, *_ in stats]
         tol = float(np.max(limit * sems))
-        rows.add("deep_ivfr_first_layer_flat", "psi",
+        rows.add("ext_deep_ivfr_first_layer_flat", FIGURE,
                  f"hypothesis: the first layer shows no IVFR at any depth (Gross Fig. 9b at depth 2): along its N_i range modes the loss curvature "
                  f"|W_>1|^2 e^T Sigma e is flat, varying less than {FLAT_SPREAD:g} x as much as the variance (std log kappa / std log variance; "
                  "the IVFR psi = 2 makes it 1)",
@@ -343,10 +344,10 @@ def claims(summary_path: str, output: str, *, range_share: float) -> None:
                  f"max {means.max():.3g}", f"< {FLAT_SPREAD:g} at every point", f"refuted where mean - {limit:.2f} SE (Bonferroni over {len(stats)}) >= {FLAT_SPREAD:g}; "
                  f"largest {tol:.2g}", bool(np.all(means - limit * sems < FLAT_SPREAD)),
                  power=claimsmod.power(tol, 1.0 - FLAT_SPREAD, "psi = 2 in the first layer (ratio 1)"), **common)
-    _share_row(rows, ds, "first", "deep_ivfr_rank_first", range_share,
+    _share_row(rows, ds, "first", "ext_deep_ivfr_rank_first", range_share,
                f"hypothesis: the first layer's covariance is rank deficient at every depth, rank N_i of N_h N_i: at least {range_share:g} of its trace in the "
                "theory's rank-N_i range (the rank of J_1 = W_>1^T kron 1)")
-    _share_row(rows, ds, "middle", "deep_ivfr_rank_middle", range_share,
+    _share_row(rows, ds, "middle", "ext_deep_ivfr_rank_middle", range_share,
                f"hypothesis: the middle layers' covariance is rank deficient, rank N_h of N_h^2: at least {range_share:g} of its trace in the theory's "
                "rank-N_h range (J_l = W_>l^T kron W_<l)")
     # the linearised theory's variance in the range, and its psi, against SGD's
@@ -358,7 +359,7 @@ def claims(summary_path: str, output: str, *, range_share: float) -> None:
         means, sems, bias = (np.array([s[i] for s in stats]) for i in (3, 4, 6))
         bias = bias / 2  # the discrete-time Lyapunov equation differs from (3.29) at first order in lambda H: relative lambda kappa / 2
         tol = float(np.max(limit * sems + bias))
-        rows.add("deep_ivfr_lyapunov_variance", "theory",
+        rows.add("ext_deep_ivfr_lyapunov_variance", FIGURE,
                  "hypothesis: the linearised theory (Lyapunov equation (3.29) about the window-mean weights, exact noise of the data, expected over the "
                  "same finite window about its trend) gives every layer's variance in its range at every depth: SGD's covariance traced over the theory's "
                  "range eigenvectors / the theory's = 1",
@@ -378,7 +379,7 @@ def claims(summary_path: str, output: str, *, range_share: float) -> None:
         limit = claimsmod.bonferroni_t_limit(min(s[5] for s in differences), len(differences))
         means, sems, theory_psi = (np.array([s[i] for s in differences]) for i in (3, 4, 6))
         tol = float(np.max(limit * sems))
-        rows.add("deep_ivfr_psi_theory", "psi",
+        rows.add("ext_deep_ivfr_psi_theory", FIGURE,
                  "hypothesis: the linearised theory's psi (its variance along its eigenvectors over the same finite window, all range modes of the layer) "
                  "is SGD's, for every layer above the first, depth and init scale: psi against depth and against rho is that of the Lyapunov covariance",
                  "SGD - theory, paired per seed, mean +- SE: " + "; ".join(f"{_label(d, c, l)}: {claimsmod.format_mean_sem(m, e)} (theory {t:.3g})"
@@ -393,7 +394,7 @@ def claims(summary_path: str, output: str, *, range_share: float) -> None:
 def _engine_row(rows, ds) -> None:
     """Depth 2 on the deep-linear engine against the two-layer engine's run of the same streams."""
     if "engine_final_difference" not in ds:
-        rows.add("deep_ivfr_engine_depth2", "engine", "the deep-linear engine at depth 2 reproduces the two-layer engine (same starts and minibatches)",
+        rows.add("ext_deep_ivfr_engine_depth2", FIGURE, "the deep-linear engine at depth 2 reproduces the two-layer engine (same starts and minibatches)",
                  "no depth-2 point shares its streams and its step count with the two-layer run", "none", f"<= {ROUNDING:g}", "none", False,
                  power=claimsmod.power(np.inf, 1.0, "different trajectories"), kind=claimsmod.CONSISTENCY_CHECK, location=LOCATION)
         return
@@ -411,7 +412,7 @@ def _engine_row(rows, ds) -> None:
                 if diff.size >= 2:
                     m, e = mean_and_sem(diff)
                     text += f"; psi ({regime}, c = {c:g}) here - two-layer engine, paired: {claimsmod.format_mean_sem(m, e)}"
-    rows.add("deep_ivfr_engine_depth2", "engine",
+    rows.add("ext_deep_ivfr_engine_depth2", FIGURE,
              "the deep-linear engine at depth 2 reproduces the two-layer engine's run of the same starts and minibatches (gross2024_ivfr at the same N_h)",
              f"max |W(two-layer) - W(deep)| / max |W| after the last step: {text}", f"max {final[keep].max():.2g}", "0 up to rounding",
              f"identical starts, final weights within {ROUNDING:g} relative (float64 rounding of the two kernels' sums)", holds,
