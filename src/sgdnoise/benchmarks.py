@@ -891,17 +891,18 @@ def machine_peak_gflops(repeats: int = 5) -> dict[str, float]:
     _fma_chains(start, 0.999, 1e-3, 1)  # compile
     a, b = np.random.default_rng(0).random((2, 1024, 1024))
     a @ b  # BLAS warm-up
+    return {"fma_peak_1core": 2 * FMA_CHAINS * rounds / _best_time(lambda: _fma_chains(start, 0.999, 1e-3, rounds), repeats) / 1e9,
+            "numpy_dgemm_1024": 2 * 1024**3 / _best_time(lambda: a @ b, repeats) / 1e9}
 
-    def best(run):
-        times = []
-        for _ in range(repeats):
-            begin = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - begin)
-        return min(times)
 
-    return {"fma_peak_1core": 2 * FMA_CHAINS * rounds / best(lambda: _fma_chains(start, 0.999, 1e-3, rounds)) / 1e9,
-            "numpy_dgemm_1024": 2 * 1024**3 / best(lambda: a @ b) / 1e9}
+def _best_time(run, repeats: int) -> float:
+    """The shortest of `repeats` timed calls of run() (the least disturbed)."""
+    times = []
+    for _ in range(repeats):
+        begin = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - begin)
+    return min(times)
 
 
 @numba.njit(parallel=True)
@@ -934,17 +935,8 @@ def sde_step_bound(pr: "DeepLinear", repeats: int = 5, n_steps: int = 4000) -> d
     a, b, out = (np.random.default_rng(6).random((d * d, LANES)) for _ in range(3))
     _bound_normals(states, 2, n_draws)
     _bound_products(a, b, out, 2, n_products, d)
-
-    def best(run):
-        times = []
-        for _ in range(repeats):
-            begin = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - begin)
-        return min(times) / (n_steps * LANES)
-
-    normals = best(lambda: _bound_normals(states, n_steps, n_draws))
-    products = best(lambda: _bound_products(a, b, out, n_steps, n_products, d))
+    normals = _best_time(lambda: _bound_normals(states, n_steps, n_draws), repeats) / (n_steps * LANES)
+    products = _best_time(lambda: _bound_products(a, b, out, n_steps, n_products, d), repeats) / (n_steps * LANES)
     return {"normals_ns": normals * 1e9, "products_ns": products * 1e9, "floor_ns": (normals + products) * 1e9,
             "bound_seed_steps_per_s": 1.0 / (normals + products), "n_draws": n_draws, "n_products": n_products}
 

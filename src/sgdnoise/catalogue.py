@@ -204,8 +204,9 @@ def _check_deep_linear(key: str, name: str, run: dict) -> None:
     run.setdefault("trace_interval", run["record_interval"])
 
 
-def _check_two_layer(key: str, name: str, run: dict, datasets: dict) -> None:
-    """Data, method, step counts, memory and stability of a two-layer run; fills in its seed-stream key and trace_every."""
+def _check_pure_noise_data(key: str, run: dict, datasets: dict) -> list[dict]:
+    """The run's dataset has pure-noise labels (Sec. III), a realization per seed and at least batch_size samples at every
+    point; returns the run's points."""
     dataset = datasets[run["dataset"]]
     if dataset["labels"] != "random":
         raise ConfigError(f"config key {key}.dataset: dataset {run['dataset']!r} has labels: {dataset['labels']}; Sec. III trains on pure-noise labels (labels: random)")
@@ -215,6 +216,12 @@ def _check_two_layer(key: str, name: str, run: dict, datasets: dict) -> None:
     smallest = min(p["P"] for p in points)
     if run["batch_size"] > smallest:
         raise ConfigError(f"config key {key}.batch_size: {run['batch_size']} is larger than the number of samples P = {smallest}")
+    return points
+
+
+def _check_two_layer(key: str, name: str, run: dict, datasets: dict) -> None:
+    """Data, method, step counts, memory and stability of a two-layer run; fills in its seed-stream key and trace_every."""
+    points = _check_pure_noise_data(key, run, datasets)
     if run["method"] == "sgf" and "dt" not in run:
         raise ConfigError(f"config key {key}.dt: required for method sgf")
     if run["method"] == "sgd" and "dt" in run:
@@ -229,7 +236,7 @@ def _check_two_layer(key: str, name: str, run: dict, datasets: dict) -> None:
     if run["measure_steps"] < 2 * every:
         raise ConfigError(f"config key {key}.measure_steps: {run['measure_steps']} steps hold fewer than two records (record_every = {every}); "
                           "the window statistics need both halves")
-    per_job = min(run["seeds_per_job"], run.get("n_seeds", dataset["n_seeds"]))
+    per_job = min(run["seeds_per_job"], run.get("n_seeds", datasets[run["dataset"]]["n_seeds"]))
     n_trace = total // run["trace_every"] + 1
     for p in points:
         weights = p["n_hidden"] * p["N"]
@@ -253,14 +260,7 @@ def _check_two_layer(key: str, name: str, run: dict, datasets: dict) -> None:
 
 def _check_deep_dataset(key: str, name: str, run: dict, datasets: dict) -> None:
     """Data, step counts and the memory of the weight trace of a deep_linear_dataset run; fills in its seed-stream key."""
-    dataset = datasets[run["dataset"]]
-    if dataset["labels"] != "random":
-        raise ConfigError(f"config key {key}.dataset: dataset {run['dataset']!r} has labels: {dataset['labels']}; the run trains on pure-noise labels (labels: random)")
-    if run.get("n_seeds", 0) > dataset["n_seeds"]:
-        raise ConfigError(f"config key {key}.n_seeds: {run['n_seeds']} runs need as many data realizations (dataset n_seeds = {dataset['n_seeds']})")
-    points = run_points(run, datasets)
-    if run["batch_size"] > min(p["P"] for p in points):
-        raise ConfigError(f"config key {key}.batch_size: {run['batch_size']} is larger than the number of samples P = {min(p['P'] for p in points)}")
+    points = _check_pure_noise_data(key, run, datasets)
     every = run["record_every"]
     for step_key in ("burn_in_steps", "measure_steps"):
         if run[step_key] % every:
@@ -268,7 +268,7 @@ def _check_deep_dataset(key: str, name: str, run: dict, datasets: dict) -> None:
     if run["measure_steps"] < 4 * every:
         raise ConfigError(f"config key {key}.measure_steps: {run['measure_steps']} steps hold fewer than four weight records (record_every = {every})")
     run.setdefault("key", name)  # seed-stream key: keep it when renaming the run, and its numbers stay
-    per_job = min(run["seeds_per_job"], run.get("n_seeds", dataset["n_seeds"]))
+    per_job = min(run["seeds_per_job"], run.get("n_seeds", datasets[run["dataset"]]["n_seeds"]))
     for p in points:
         widths = [p["N"]] + [p["n_hidden"]] * (p["depth"] - 1) + [1]
         n_params = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
