@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from sgdnoise import engine
+from sgdnoise.catalogue import KERNEL_PREREQUISITES
 from sgdnoise.engine import warmup
 
 # A real call per family, in the options of the catalogue's runs (other sizes and options than the warm-up's tiny case):
@@ -67,6 +68,8 @@ def _python(code, cache):
 
 @pytest.mark.parametrize("family", sorted(REAL_CALLS))
 def test_compile_kernels_fills_the_cache(family, tmp_path):
+    for prerequisite in KERNEL_PREREQUISITES.get(family, ()):  # compiled first, as the workflow orders it
+        _python(f"from sgdnoise import engine; engine.compile_kernels({prerequisite!r}); print('compiled')", tmp_path)
     names = json.loads(_python(f"import json; from sgdnoise import engine; print(json.dumps(engine.compile_kernels({family!r})))", tmp_path))
     assert len(names) == len(warmup.FAMILIES[family][2])  # one signature per kernel
     result = json.loads(_python(CHECK.format(call=textwrap.indent(textwrap.dedent(REAL_CALLS[family]), "    "), family=family), tmp_path))
@@ -75,7 +78,7 @@ def test_compile_kernels_fills_the_cache(family, tmp_path):
 
 
 def test_families_cover_every_entry_point():
-    covered = ", ".join(what for what, _, _ in warmup.FAMILIES.values()).split(", ")
+    covered = ", ".join(what for what, _, _ in warmup.FAMILIES.values() if what).split(", ")
     entry_points = [name for name in engine.__all__ if name[0].islower() and name != "compile_kernels"]
     assert sorted(covered) == sorted(entry_points)
 
@@ -83,3 +86,8 @@ def test_families_cover_every_entry_point():
 def test_unknown_family():
     with pytest.raises(ValueError, match="unknown kernel family"):
         engine.compile_kernels("deep_linear")
+
+
+def test_prerequisites_are_families():
+    named = {family for families in KERNEL_PREREQUISITES.values() for family in families} | set(KERNEL_PREREQUISITES)
+    assert named <= set(warmup.FAMILIES)

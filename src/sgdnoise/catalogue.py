@@ -345,6 +345,10 @@ def kernel_family(run: dict) -> str:
     return {SINGLE_LAYER_FAMILY: "single_layer", TWO_LAYER_FAMILY: "two_layer", DEEP_DATASET_FAMILY: "deep_linear_offline"}[run["dynamics"]]
 
 
+# Kernel families whose compile job waits for another family's stamp, because they call its kernels (engine.warmup).
+KERNEL_PREREQUISITES = {family: ("deep_linear_records",) for family in ("deep_linear_sgd", "deep_linear_euler", "deep_linear_flow", "deep_linear_offline")}
+
+
 def train_step(run: dict, datasets: dict, label: str, first: int, last: int, seeds: dict, engine: dict) -> tuple[str, dict]:
     """(stage function, keyword arguments) of one seed block of a run; `seeds` is the config's root entropies."""
     if run["dynamics"] == DEEP_LINEAR_FAMILY:

@@ -23,6 +23,8 @@ rule teacher_student_data:
 rule engine_kernels:
     """The numba kernels of one family compiled into numba's on-disk cache before the training jobs that call them
     (a fresh clone compiles each once, and two concurrent jobs never compile the same kernel)."""
+    input:
+        lambda w: [results(f"engine/{family}.txt") for family in sgdnoise.catalogue.KERNEL_PREREQUISITES.get(w.family, ())],
     output:
         output=results("engine/{family}.txt"),
     log:
@@ -30,7 +32,7 @@ rule engine_kernels:
     benchmark:
         benchmarks("engine_kernels", "{family}")
     wildcard_constraints:
-        family="deep_linear_sgd|deep_linear_euler|deep_linear_flow|deep_linear_offline|two_layer|single_layer",
+        family="deep_linear_records|deep_linear_sgd|deep_linear_euler|deep_linear_flow|deep_linear_offline|two_layer|single_layer",
     params:
         step=lambda w: step(f"engine.warmup:compile_{w.family}"),  # a function per family: its code hash is that family's code
     script:

@@ -33,6 +33,13 @@ def _dataset(teacher, n_seeds=2, size=6):
     return inputs, inputs @ teacher.T
 
 
+def _deep_linear_records():
+    teacher, start, _ = _deep_linear_case()
+    setup = deep_linear._Setup(teacher, start, tuple(_SCHEDULE.values()), noise_variance=True, record_weights=False)
+    target, sigma_xx, floor = setup.population(0.1)
+    setup.recorder(target, sigma_xx, True, floor, 0.1)
+
+
 def _deep_linear_sgd():
     teacher, start, rngs = _deep_linear_case()
     deep_linear.deep_linear_online_sgd(teacher, start, rngs, learning_rate=0.01, batch_size=1, label_noise_std=0.1, noise_variance=True,
@@ -78,16 +85,19 @@ def _single_layer():
 
 # Per family: (what it covers, the call that compiles it, the kernels the entry points call from Python). Separate
 # names, so that the code hash of each family's stage (compile_<family>) reaches only that family's engine code.
-_DEEP_LINEAR_SGD = ("deep_linear_online_sgd", _deep_linear_sgd, (deep_linear._initial_records, recording._fill, deep_linear._online_sgd_chunk))
+# The first records of every deep-linear entry point: a family of their own, compiled once before the four families that
+# call them (sgdnoise.catalogue.KERNEL_PREREQUISITES), instead of once in each of their concurrent jobs (5 s each).
+_DEEP_LINEAR_RECORDS = ("", _deep_linear_records, (deep_linear._initial_records,))
+_DEEP_LINEAR_SGD = ("deep_linear_online_sgd", _deep_linear_sgd, (recording._fill, deep_linear._online_sgd_chunk))
 _DEEP_LINEAR_EULER = ("deep_linear_sde, deep_linear_langevin, deep_linear_gd, deep_linear_langevin_matched", _deep_linear_euler,
-                      (deep_linear._initial_records, recording._fill, deep_linear._euler_chunk, deep_linear._matched_langevin_chunk))
-_DEEP_LINEAR_FLOW = ("deep_linear_gradient_flow", _deep_linear_flow, (deep_linear._initial_records, deep_linear._flow_chunk))
+                      (recording._fill, deep_linear._euler_chunk, deep_linear._matched_langevin_chunk))
+_DEEP_LINEAR_FLOW = ("deep_linear_gradient_flow", _deep_linear_flow, (deep_linear._flow_chunk,))
 _DEEP_LINEAR_OFFLINE = ("deep_linear_offline_sgd, minibatch_means", _deep_linear_offline,
-                        (deep_linear._initial_records, recording._fill, deep_linear_offline._offline_sgd_chunk, deep_linear_offline._minibatch_means))
+                        (recording._fill, deep_linear_offline._offline_sgd_chunk, deep_linear_offline._minibatch_means))
 _TWO_LAYER = ("two_layer_sgd, two_layer_sgf", _two_layer, (recording._fill, two_layer._record, two_layer._sgd_chunk, two_layer._sgf_chunk))
 _SINGLE_LAYER = ("single_layer_sgd", _single_layer, (recording._fill, single_layer._single_layer_sgd_chunk))
 
-FAMILIES = {"deep_linear_sgd": _DEEP_LINEAR_SGD, "deep_linear_euler": _DEEP_LINEAR_EULER, "deep_linear_flow": _DEEP_LINEAR_FLOW,
+FAMILIES = {"deep_linear_records": _DEEP_LINEAR_RECORDS, "deep_linear_sgd": _DEEP_LINEAR_SGD, "deep_linear_euler": _DEEP_LINEAR_EULER, "deep_linear_flow": _DEEP_LINEAR_FLOW,
             "deep_linear_offline": _DEEP_LINEAR_OFFLINE, "two_layer": _TWO_LAYER, "single_layer": _SINGLE_LAYER}
 
 
@@ -110,7 +120,8 @@ def compile_kernels(family: str) -> list[str]:
 
 
 def _stamp(output: str, name: str, family) -> None:
-    """The stamp the family's training jobs wait for: numba's version and the kernels' compiled signatures."""
+    """The stamp the family's training jobs (and the families of KERNEL_PREREQUISITES) wait for: numba's version and the
+    kernels' compiled signatures."""
     import numba
 
     signatures = _compile(family)
@@ -121,6 +132,10 @@ def _stamp(output: str, name: str, family) -> None:
 
 
 # Stages of the rule engine_kernels, one per family (its wildcard picks the function).
+def compile_deep_linear_records(output: str) -> None:
+    _stamp(output, "deep_linear_records", _DEEP_LINEAR_RECORDS)
+
+
 def compile_deep_linear_sgd(output: str) -> None:
     _stamp(output, "deep_linear_sgd", _DEEP_LINEAR_SGD)
 
