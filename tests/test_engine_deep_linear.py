@@ -223,7 +223,19 @@ def _online(seeds, chunk_steps):
                                          chunk_steps=chunk_steps, **KW)
 
 
-@pytest.mark.parametrize("kernel", [_sde, _online])
+def _matched(seeds, chunk_steps):
+    m, w0 = teacher(), initial_weights(n_seeds=4)
+    return engine.deep_linear_langevin_matched(m, [w[seeds] for w in w0], rngs(seeds), learning_rate=0.05, batch_size=1, label_noise_std=0.3,
+                                               dt=0.02, chunk_steps=chunk_steps, **KW)
+
+
+def _flow(seeds, chunk_steps):
+    m, w0 = teacher(), initial_weights(n_seeds=4)
+    return engine.deep_linear_gradient_flow(m, [w[seeds] for w in w0], dt=0.02, chunk_steps=chunk_steps, **KW)
+
+
+# every parallel kernel of the module (its serial twin runs at one thread: engine/twins.py)
+@pytest.mark.parametrize("kernel", [_sde, _online, _matched, _flow])
 def test_results_do_not_depend_on_chunk_size_block_split_or_threads(kernel):
     base = kernel([0, 1, 2, 3], 1024)
     other = kernel([0, 1, 2, 3], 3)

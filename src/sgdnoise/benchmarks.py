@@ -12,9 +12,10 @@ Four workloads, timed side by side in one run (one process, plus two workers for
 
 Implementations:
 
-    engine_1thread / engine_2threads   sgdnoise.engine, numba kernels parallel over seeds, numba.set_num_threads(1 / 2);
+    engine_1thread / engine_2threads   sgdnoise.engine: serial numba kernels on 1 / 2 blocks of seeds at once (numba.set_num_threads);
                                        the public entry points are timed (random draws, recording and streaming
-                                       moments included; records every 100 steps, the two-layer every 1000)
+                                       moments included; records every 100 steps, the two-layer every 1000, with
+                                       the moments of its second layer, as the catalogue's 50-40 runs)
     engine_2processes  two single-thread processes, each running half the seeds, started together: how the
                        workflow uses two cores (two training jobs of engine.threads = 1), and the ceiling the
                        machine offers two independent jobs at that moment (the 2-thread row is compared to it)
@@ -251,8 +252,12 @@ def engine_single_layer(pr: SingleLayer, n: int, steps: int) -> np.ndarray:
 
 
 def engine_two_layer(pr: TwoLayer, n: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    # Moments of the second layer, as the catalogue's 50-40 runs (gross2024_fig9a) record: those of the whole record would
+    # add 16 x 33 MB of outer sums, whose allocation and page faults (0.3-1.0 s a call, varying with the huge pages the
+    # kernel has free) made the 1-thread row bimodal.
     run = engine.two_layer_sgd(pr.inputs[:n], pr.labels[:n], pr.first[:n], pr.second[:n], pr.rngs(n), learning_rate=pr.learning_rate,
-                               batch_size=pr.S, burn_in_steps=0, measure_steps=steps, record_every=_record_every(steps, "two_layer"), trace_every=steps)
+                               batch_size=pr.S, burn_in_steps=0, measure_steps=steps, record_every=_record_every(steps, "two_layer"), trace_every=steps,
+                               moments="second_layer")
     return run.final_first, run.final_second
 
 
@@ -905,23 +910,21 @@ def _best_time(run, repeats: int) -> float:
     return min(times)
 
 
-@numba.njit(parallel=True)
+@numba.njit
 def _bound_normals(states, n_steps, n):
     """One block of LANES seeds drawing n normals per step, as _euler_chunk does (pcg64.lane_normals)."""
-    for _ in numba.prange(1):
-        raw, candidate = np.empty((LANES, n), np.uint64), np.empty((LANES, n))
-        accepted, draws = np.empty((LANES, n), np.bool_), np.zeros((n, LANES))
-        for _t in range(n_steps):
-            pcg64.lane_normals(states, raw, candidate, accepted, LANES, n, draws)
+    raw, candidate = np.empty((LANES, n), np.uint64), np.empty((LANES, n))
+    accepted, draws = np.empty((LANES, n), np.bool_), np.zeros((n, LANES))
+    for _t in range(n_steps):
+        pcg64.lane_normals(states, raw, candidate, accepted, LANES, n, draws)
 
 
-@numba.njit(parallel=True)
+@numba.njit
 def _bound_products(a, b, out, n_steps, n_products, d):
     """n_products d x d x d lane products per step (lanes_gemm), the SDE step's matrix work and nothing else."""
-    for _ in numba.prange(1):
-        for _t in range(n_steps):
-            for g in range(n_products):
-                lanes_gemm(out, 0, d, 1, a, 0, d, 1, b, 0, d, 1, d, d, d, 1.0, g > 0)
+    for _t in range(n_steps):
+        for g in range(n_products):
+            lanes_gemm(out, 0, d, 1, a, 0, d, 1, b, 0, d, 1, d, d, d, 1.0, g > 0)
 
 
 def sde_step_bound(pr: "DeepLinear", repeats: int = 5, n_steps: int = 4000) -> dict[str, float]:

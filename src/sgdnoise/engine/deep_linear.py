@@ -36,6 +36,7 @@ import numpy as np
 from . import pcg64
 from .lanes import LANES, lanes_axpy, lanes_gemm, lanes_rank_update
 from .recording import Recorder, RandomStreams, Schedule, run_chunks
+from .seed_blocks import over_seeds
 
 _NO_NOISE, _SGD_NOISE, _ISOTROPIC_NOISE = 0, 1, 2
 _INCREMENT_SUMS = 3  # per mode and record interval: sum of dw, sum of dw^2, sum of w after each step
@@ -278,8 +279,6 @@ def _work_buffers(widths, pre_off, suf_off):
     return (np.empty(pre_off[-1]), np.empty(suf_off[-1]), np.empty((dL, d0)), np.empty(2 * dmax * dmax))
 
 
-# Serial: it runs once per run, and a parallel kernel costs about twice the compile time (numba compiles the prange body
-# into a gufunc of its own and links it, with every helper, into the kernel a second time).
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def _initial_records(theta, widths, offsets, pre_off, suf_off, teacher, left, right, target, sigma_xx, whitened, loss_floor,
                      label_noise_std, noise_variance, record_weights, records):
@@ -319,7 +318,7 @@ def _lane_modes(th, widths, offsets, left, right, n_modes, vec_a, vec_b, out):
                 out[alpha, k] += u * h[i, k]
 
 
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+@numba.njit(cache=True, nogil=True, fastmath=True)
 def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals, step_size, batch_size, label_noise_std,
                       left, right, target, sigma_xx, whitened, loss_floor, noise_variance, record_weights, increment_modes, record_every, records):
     """Online SGD (Sec. 2.1) with a fresh Gaussian batch per step, by backpropagation, LANES seeds at once (lanes.py).
@@ -338,7 +337,7 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
     d0, dL = widths[0], widths[L]
     dmax = widths.max()
     n_params = theta.shape[1]
-    for block in numba.prange((n_seeds + LANES - 1) // LANES):
+    for block in range((n_seeds + LANES - 1) // LANES):
         first = block * LANES
         n_live = min(LANES, n_seeds - first)
         th = np.empty((n_params, LANES))  # th[p, k]: parameter p of lane k
@@ -505,7 +504,7 @@ def _record_lanes(th, widths, offsets, pre_off, suf_off, pre, suf, product_l, se
                 whitened, loss_floor[s], label_noise_std, noise_variance, record_weights, records[s, index])
 
 
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+@numba.njit(cache=True, nogil=True, fastmath=True)
 def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigma_xx, whitened, states, n_draws, n_steps, dt, noise_kind,
                  noise_scale, label_noise_std, left, right, loss_floor, noise_variance, record_weights, record_every, records):
     """theta <- theta - dt g(theta) + noise: GD (no noise), Euler-Maruyama of the SDE (Eq. 1) or of Langevin dynamics.
@@ -526,7 +525,7 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
     dmax = widths.max()
     n_params = theta.shape[1]
     sqrt2 = np.sqrt(2.0)
-    for block in numba.prange((n_seeds + LANES - 1) // LANES):
+    for block in range((n_seeds + LANES - 1) // LANES):
         first = block * LANES
         n_live = min(LANES, n_seeds - first)
         th = np.empty((n_params, LANES))
@@ -617,11 +616,11 @@ def _flow_drift(th, widths, offsets, pre_off, suf_off, prefix, suffix, product, 
     _sandwich_add(out, widths, offsets, prefix, pre_off, suffix, suf_off, target - product, work)
 
 
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+@numba.njit(cache=True, nogil=True, fastmath=True)
 def _flow_chunk(theta, widths, offsets, pre_off, suf_off, teacher, dt, left, right, target, sigma_xx, whitened, loss_floor, label_noise_std,
                 noise_variance, record_weights, record_every, n_steps, records):
     """Classical RK4 for the gradient flow d theta / dt = -grad L (Eq. 2 generalised to depth L)."""
-    for s in numba.prange(theta.shape[0]):
+    for s in range(theta.shape[0]):
         th = theta[s]
         prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
         k1, k2, k3, k4, stage = np.empty(th.size), np.empty(th.size), np.empty(th.size), np.empty(th.size), np.empty(th.size)
@@ -793,9 +792,13 @@ def deep_linear_online_sgd(
     streams = RandomStreams(rngs, per_step, normal=True)
 
     def advance(normals, records):
-        _online_sgd_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, float(learning_rate / batch_size),
-                          int(batch_size), float(label_noise_std), setup.left, setup.right, target, sigma_xx, True, floor, setup.noise_variance_count,
-                          setup.record_weights, setup.increment_modes, setup.schedule.record_every, records)
+        def seeds(a, b):
+            _online_sgd_chunk(setup.theta[a:b], lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals[a:b],
+                              float(learning_rate / batch_size), int(batch_size), float(label_noise_std), setup.left, setup.right, target[a:b],
+                              sigma_xx[a:b], True, floor[a:b], setup.noise_variance_count, setup.record_weights, setup.increment_modes,
+                              setup.schedule.record_every, records[a:b])
+
+        over_seeds(setup.n_seeds, seeds, LANES)
 
     length = setup.schedule.chunk_length(_capped(chunk_steps, setup.n_seeds, per_step), setup.n_seeds, per_step, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), learning_rate)
@@ -809,9 +812,13 @@ def _euler(setup, target, sigma_xx, whitened, floor, rngs, per_step, dt, noise_k
     n_draws = per_step if rngs is not None else 0
 
     def advance(_, records):
-        _euler_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, target, sigma_xx, whitened, states, n_draws,
-                     records.shape[1] * setup.schedule.record_every, float(dt), noise_kind, float(noise_scale), float(label_noise_std), setup.left,
-                     setup.right, floor, setup.noise_variance_count, setup.record_weights, setup.schedule.record_every, records)
+        def seeds(a, b):
+            _euler_chunk(setup.theta[a:b], lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, target[a:b], sigma_xx[a:b], whitened,
+                         states[a:b], n_draws, records.shape[1] * setup.schedule.record_every, float(dt), noise_kind, float(noise_scale),
+                         float(label_noise_std), setup.left, setup.right, floor[a:b], setup.noise_variance_count, setup.record_weights,
+                         setup.schedule.record_every, records[a:b])
+
+        over_seeds(setup.n_seeds, seeds, LANES)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, 0, setup.record_dim)  # no chunk of draws in memory
     result = setup.run(run_chunks(setup.schedule, recorder, None, advance, length, progress), time_per_step)
@@ -891,8 +898,12 @@ def deep_linear_gradient_flow(
     recorder = setup.recorder(target, sigma_xx, True, floor, 0.0)
 
     def advance(_, records):
-        _flow_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, float(dt), setup.left, setup.right, target, sigma_xx,
-                    True, floor, 0.0, 0, setup.record_weights, setup.schedule.record_every, records.shape[1] * setup.schedule.record_every, records)
+        def seeds(a, b):
+            _flow_chunk(setup.theta[a:b], lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, float(dt), setup.left, setup.right,
+                        target[a:b], sigma_xx[a:b], True, floor[a:b], 0.0, 0, setup.record_weights, setup.schedule.record_every,
+                        records.shape[1] * setup.schedule.record_every, records[a:b])
+
+        over_seeds(setup.n_seeds, seeds)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, 0, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, None, advance, length, progress), dt)
@@ -944,14 +955,14 @@ def _noise_traces(theta, widths, offsets, pre_off, suf_off, teacher, label_noise
         out[s] = _noise_trace(widths, prefix, pre_off, suffix, suf_off, delta, gradient, label_noise_std)
 
 
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+@numba.njit(cache=True, nogil=True, fastmath=True)
 def _matched_langevin_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals, dt, variance_factor, label_noise_std, left, right, target,
                             sigma_xx, whitened, loss_floor, noise_variance, record_weights, record_every, records):
     """theta <- theta - dt grad L + sqrt(variance_factor tr Sigma(theta)) xi, xi ~ N(0, I): Euler-Maruyama of isotropic
     Langevin dynamics whose noise power equals the SDE's, tr(eta dt Sigma / b), at every step (variance_factor =
     eta dt / (b n_params)); the gradient is the population one (whitened inputs, target = M)."""
     n_seeds, n_steps = normals.shape[0], normals.shape[1]
-    for s in numba.prange(n_seeds):
+    for s in range(n_seeds):
         th = theta[s]
         prefix, suffix, product, work = _work_buffers(widths, pre_off, suf_off)
         delta = np.empty(product.shape)
@@ -999,9 +1010,12 @@ def deep_linear_langevin_matched(
     factor = learning_rate * dt / (batch_size * lay.n_params)
 
     def advance(normals, records):
-        _matched_langevin_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals, float(dt), float(factor),
-                                float(label_noise_std), setup.left, setup.right, target, sigma_xx, True, floor, setup.noise_variance_count,
-                                setup.record_weights, setup.schedule.record_every, records)
+        def seeds(a, b):
+            _matched_langevin_chunk(setup.theta[a:b], lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, normals[a:b], float(dt),
+                                    float(factor), float(label_noise_std), setup.left, setup.right, target[a:b], sigma_xx[a:b], True, floor[a:b],
+                                    setup.noise_variance_count, setup.record_weights, setup.schedule.record_every, records[a:b])
+
+        over_seeds(setup.n_seeds, seeds)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, lay.n_params, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), dt)

@@ -18,10 +18,11 @@ import numpy as np
 
 from .deep_linear import DeepLinearRun, _products, _record, _Setup, _work_buffers, dataset_moments
 from .recording import RandomStreams, run_chunks
+from .seed_blocks import over_seeds
 from .single_layer import draw_minibatch
 
 
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+@numba.njit(cache=True, nogil=True, fastmath=True)
 def _offline_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, inputs, labels, uniforms, step_size, replacement, permutations,
                        left, right, target, sigma_xx, whitened, loss_floor, label_noise_std, noise_variance, record_weights, record_every, records):
     """theta <- theta + (eta / b) sum_{k in B} W_>l^T (y_k - W x_k) x_k^T W_<l^T for every layer, all at the old weights
@@ -32,7 +33,7 @@ def _offline_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, inputs
     d0 = widths[0]
     dmax = widths.max()
     n_data = inputs.shape[1]
-    for s in numba.prange(n_seeds):
+    for s in range(n_seeds):
         th = theta[s]
         perm = permutations[s]
         batch = np.empty(b, np.int64)
@@ -99,9 +100,12 @@ def deep_linear_offline_sgd(
     streams = RandomStreams(rngs, batch_size, normal=False)
 
     def advance(uniforms, records):
-        _offline_sgd_chunk(setup.theta, lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, inputs, labels, uniforms,
-                           float(learning_rate / batch_size), bool(replacement), permutations, setup.left, setup.right, target, sigma_xx,
-                           False, floor, 0.0, 0, setup.record_weights, setup.schedule.record_every, records)
+        def seeds(a, b):
+            _offline_sgd_chunk(setup.theta[a:b], lay.widths, lay.weights, lay.prefix, lay.suffix, setup.teacher, inputs[a:b], labels[a:b],
+                               uniforms[a:b], float(learning_rate / batch_size), bool(replacement), permutations[a:b], setup.left, setup.right,
+                               target[a:b], sigma_xx[a:b], False, floor[a:b], 0.0, 0, setup.record_weights, setup.schedule.record_every, records[a:b])
+
+        over_seeds(setup.n_seeds, seeds)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, batch_size, setup.record_dim)
     return setup.run(run_chunks(setup.schedule, recorder, streams, advance, length, progress), learning_rate)

@@ -16,6 +16,7 @@ import numba
 import numpy as np
 
 from ..statistics import DivergedError, StreamingMoments
+from .seed_blocks import over_seeds
 
 # numba's port of numpy's ziggurat (Generator.standard_normal) casts uint64 to int64 by design; without this
 # filter every compilation would print a type-safety warning into the job logs.
@@ -89,17 +90,17 @@ class RandomStreams:
         if self.per_step:
             if self._generators is None:
                 self._generators = numba.typed.List(self.rngs)
-            _fill(self._generators, buffer, self.normal)
+            over_seeds(len(self.rngs), lambda a, b: _fill(self._generators, buffer, self.normal, a, b))
         return buffer
 
 
 # numba's Generator methods run numpy's own algorithms (ziggurat normals, 53-bit uniforms) on the same bit
 # generator state, so every number equals numpy's (tests/test_benchmarks.py); compiled, a normal costs ~4 ns
-# instead of numpy's ~16 ns here, and the seeds fill in parallel over the kernel's threads. Each Generator is
-# used by one thread, in step order, so the numbers do not depend on the thread count.
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _fill(generators, out, normal):
-    for s in numba.prange(out.shape[0]):
+# instead of numpy's ~16 ns here, and the seeds [first, last) fill on one thread each (seed_blocks.over_seeds). Each
+# Generator is used by one thread, in step order, so the numbers do not depend on the thread count.
+@numba.njit(cache=True, nogil=True)
+def _fill(generators, out, normal, first, last):
+    for s in range(first, last):
         rng = generators[s]
         for t in range(out.shape[1]):
             for k in range(out.shape[2]):

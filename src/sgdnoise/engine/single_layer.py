@@ -15,6 +15,7 @@ import numba
 import numpy as np
 
 from .recording import Recorder, RandomStreams, Schedule, run_chunks
+from .seed_blocks import over_seeds
 
 
 @numba.njit(cache=True, nogil=True)
@@ -34,7 +35,7 @@ def draw_minibatch(uniforms, P, replacement, permutation, batch):
 
 
 # fastmath lets LLVM vectorise the dot products (2.4x); the rounding is still deterministic.
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+@numba.njit(cache=True, nogil=True, fastmath=True)
 def _single_layer_sgd_chunk(weights, inputs, labels, uniforms, step_size, record_every, replacement, permutations, records):
     """Advance every seed by uniforms.shape[1] SGD steps (Eq. 2.11), recording w every `record_every` steps.
 
@@ -44,7 +45,7 @@ def _single_layer_sgd_chunk(weights, inputs, labels, uniforms, step_size, record
     """
     n_seeds, n_steps, S = uniforms.shape
     P, N = inputs.shape[1], inputs.shape[2]
-    for s in numba.prange(n_seeds):
+    for s in range(n_seeds):
         w = weights[s]
         x = inputs[s]
         y = labels[s]
@@ -121,8 +122,11 @@ def single_layer_sgd(
     streams = RandomStreams(rngs, batch_size, normal=False)
 
     def advance(uniforms, records):
-        _single_layer_sgd_chunk(weights, inputs, labels, uniforms, float(learning_rate / batch_size), int(record_every), bool(replacement), permutations,
-                                records)  # plain scalars: one compiled signature for every run
+        def seeds(a, b):  # plain scalars: one compiled signature for every run
+            _single_layer_sgd_chunk(weights[a:b], inputs[a:b], labels[a:b], uniforms[a:b], float(learning_rate / batch_size), int(record_every),
+                                    bool(replacement), permutations[a:b], records[a:b])
+
+        over_seeds(n_seeds, seeds)
 
     rec = run_chunks(schedule, recorder, streams, advance, schedule.chunk_length(chunk_steps, n_seeds, batch_size, N), progress)
     return SingleLayerRun(weights, rec.n_records, rec.sum_deviation, rec.sum_outer_deviation, rec.trace, rec.trace_steps)

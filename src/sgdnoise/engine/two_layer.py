@@ -30,6 +30,7 @@ import numba
 import numpy as np
 
 from .recording import BlockRecorder, RandomStreams, Schedule, run_chunks
+from .seed_blocks import over_seeds
 from .single_layer import draw_minibatch
 
 NOISE_FORMS = ("exact", "wick")
@@ -116,14 +117,14 @@ def _record(first, second, product, target, sigma_xx, loss_floor, out):
     out[n_hidden * n_in + n_hidden] = loss_floor + 0.5 * quad
 
 
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+@numba.njit(cache=True, nogil=True, fastmath=True)
 def _sgd_chunk(first, second, products, inputs, labels, uniforms, step_size, replacement, permutations, target, sigma_xx, loss_floor,
                record_every, records):
     """Minibatch SGD (Eq. 3.5) for uniforms.shape[1] steps; step_size = lambda / S. Minibatch indices as
     in single_layer: S independent ones, or a partial Fisher-Yates shuffle without replacement."""
     n_seeds, n_steps, S = uniforms.shape
     P, n_in = inputs.shape[1], inputs.shape[2]
-    for s in numba.prange(n_seeds):
+    for s in range(n_seeds):
         x = inputs[s]
         y = labels[s]
         w = products[s]
@@ -146,14 +147,14 @@ def _sgd_chunk(first, second, products, inputs, labels, uniforms, step_size, rep
                 _record(first[s], second[s], w, target[s], sigma_xx[s], loss_floor[s], records[s, (t + 1) // record_every - 1])
 
 
-@numba.njit(cache=True, nogil=True, parallel=True, fastmath=True)
+@numba.njit(cache=True, nogil=True, fastmath=True)
 def _sgf_chunk(first, second, products, inputs, labels, normals, dt, noise_scale, exact, target, sigma_xx, cholesky, loss_floor,
                batch_size, record_every, records):
     """Euler-Maruyama of Eqs. (3.15)-(3.16); noise_scale = sqrt(lambda dt) (times sqrt((P - S)/(P - 1))
     without replacement). Draws per step: P normals ("exact") or N_i + 1 ("wick"), see the module docstring."""
     n_seeds, n_steps = normals.shape[0], normals.shape[1]
     P, n_in = inputs.shape[1], inputs.shape[2]
-    for s in numba.prange(n_seeds):
+    for s in range(n_seeds):
         x = inputs[s]
         y = labels[s]
         w = products[s]
@@ -300,8 +301,12 @@ def two_layer_sgd(
     streams = RandomStreams(rngs, batch_size, normal=False)
 
     def advance(uniforms, records):
-        _sgd_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, uniforms, float(learning_rate / batch_size), bool(replacement),
-                   permutations, setup.target, setup.sigma_xx, setup.loss_floor, int(record_every), records)  # plain scalars: one signature
+        def seeds(a, b):  # plain scalars: one compiled signature
+            _sgd_chunk(setup.first[a:b], setup.second[a:b], setup.products[a:b], setup.inputs[a:b], setup.labels[a:b], uniforms[a:b],
+                       float(learning_rate / batch_size), bool(replacement), permutations[a:b], setup.target[a:b], setup.sigma_xx[a:b],
+                       setup.loss_floor[a:b], int(record_every), records[a:b])
+
+        over_seeds(setup.n_seeds, seeds)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, batch_size, setup.recorder.record_dim)
     return setup.run(run_chunks(setup.schedule, setup.recorder, streams, advance, length, progress), learning_rate)
@@ -328,8 +333,12 @@ def two_layer_sgf(
     streams = RandomStreams(rngs, per_step, normal=True)
 
     def advance(normals, records):
-        _sgf_chunk(setup.first, setup.second, setup.products, setup.inputs, setup.labels, normals, float(dt), float(noise_scale), exact, setup.target,
-                   setup.sigma_xx, cholesky, setup.loss_floor, int(batch_size), int(record_every), records)
+        def seeds(a, b):
+            _sgf_chunk(setup.first[a:b], setup.second[a:b], setup.products[a:b], setup.inputs[a:b], setup.labels[a:b], normals[a:b], float(dt),
+                       float(noise_scale), exact, setup.target[a:b], setup.sigma_xx[a:b], cholesky[a:b], setup.loss_floor[a:b], int(batch_size),
+                       int(record_every), records[a:b])
+
+        over_seeds(setup.n_seeds, seeds)
 
     length = setup.schedule.chunk_length(chunk_steps, setup.n_seeds, per_step, setup.recorder.record_dim)
     return setup.run(run_chunks(setup.schedule, setup.recorder, streams, advance, length, progress), dt)

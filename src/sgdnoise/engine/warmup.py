@@ -4,8 +4,10 @@ on-disk cache (cache=True) holds them before the training jobs start and no job 
 The tiny cases go through the public entry points, which hand the kernels the argument types of every real run (plain
 float, int and bool scalars, C-contiguous float64 arrays; see deep_linear._Setup): a kernel compiles for one type
 signature, whatever the run's options (record_weights, noise_variance, increment_modes, label noise, replacement,
-noise form), so one call per kernel fills the cache. Families are sized to compile in comparable times (a few tens of
-seconds each with an empty cache, one thread), so that they can be warmed in parallel.
+noise form), so one call per kernel fills the cache. Helpers are cached on their own too (cache=True), so a family
+compiled after another loads the helpers they share. With an empty cache, one after another on this machine: the
+deep-linear first records 5 s, then Euler-Maruyama 13 s, online SGD 4 s, the flow 4 s, offline SGD 4 s, two-layer 2 s,
+single layer 1 s.
 """
 
 from __future__ import annotations
