@@ -77,7 +77,7 @@ import numba
 import numpy as np
 
 from .engine import pcg64
-from .engine.lanes import LANES, lanes_gemm
+from .engine.lanes import LANES, lane_empty, lanes_gemm
 from . import engine
 from .gross2024 import data
 from . import noise_covariance
@@ -935,7 +935,9 @@ def sde_step_bound(pr: "DeepLinear", repeats: int = 5, n_steps: int = 4000) -> d
     n_products = sde_flops(pr.widths) // (2 * d**3)
     n_draws = _draws_per_step(pr, sde=True)
     states = pcg64.read_states([np.random.default_rng([5, s]) for s in range(LANES)])
-    a, b, out = (np.random.default_rng(6).random((d * d, LANES)) for _ in range(3))
+    a, b, out = (lane_empty(d * d) for _ in range(3))  # rows on cache lines, as the engine's lane arrays
+    for x in (a, b, out):
+        x[:] = np.random.default_rng(6).random(x.shape)
     _bound_normals(states, 2, n_draws)
     _bound_products(a, b, out, 2, n_products, d)
     normals = _best_time(lambda: _bound_normals(states, n_steps, n_draws), repeats) / (n_steps * LANES)

@@ -34,7 +34,7 @@ import numba
 import numpy as np
 
 from . import pcg64
-from .lanes import LANES, lanes_axpy, lanes_gemm, lanes_rank_update
+from .lanes import LANES, lane_empty, lanes_axpy, lanes_gemm, lanes_rank_update
 from .recording import Recorder, RandomStreams, Schedule, run_chunks
 from .seed_blocks import over_seeds
 
@@ -340,23 +340,23 @@ def _online_sgd_chunk(theta, widths, offsets, pre_off, suf_off, teacher, normals
     for block in range((n_seeds + LANES - 1) // LANES):
         first = block * LANES
         n_live = min(LANES, n_seeds - first)
-        th = np.empty((n_params, LANES))  # th[p, k]: parameter p of lane k
+        th = lane_empty(n_params)  # th[p, k]: parameter p of lane k
         seed = _lane_block(theta, first, n_live, th)
-        hidden = np.empty((L * batch_size * dmax, LANES))  # input h_l of layer l for sample s at row (l b + s) dmax
-        grad = np.empty((batch_size * dmax, LANES))  # g_l = W_>l^T (y - W x), per sample
-        grad_below = np.empty((batch_size * dmax, LANES))
+        hidden = lane_empty(L * batch_size * dmax)  # input h_l of layer l for sample s at row (l b + s) dmax
+        grad = lane_empty(batch_size * dmax)  # g_l = W_>l^T (y - W x), per sample
+        grad_below = lane_empty(batch_size * dmax)
         teacher_lanes = _lane_teacher(teacher)
         prefix, suffix, product, _ = _work_buffers(widths, pre_off, suf_off)
-        pre = np.empty((pre_off[-1], LANES))  # the partial products of a record, for all lanes at once
-        suf = np.empty((suf_off[-1], LANES))
+        pre = lane_empty(pre_off[-1])  # the partial products of a record, for all lanes at once
+        suf = lane_empty(suf_off[-1])
         _lane_identity(pre, 0, d0)
         _lane_identity(suf, suf_off[L - 1], dL)
-        product_l = np.empty((dL * d0, LANES))
+        product_l = lane_empty(dL * d0)
         lane_theta = np.empty(n_params)
-        vec_a = np.empty((dmax, LANES))
-        vec_b = np.empty((dmax, LANES))
-        previous = np.empty((max(increment_modes, 1), LANES))
-        current = np.empty((max(increment_modes, 1), LANES))
+        vec_a = lane_empty(dmax)
+        vec_b = lane_empty(dmax)
+        previous = lane_empty(max(increment_modes, 1))
+        current = lane_empty(max(increment_modes, 1))
         sums = np.zeros((max(increment_modes, 1), _INCREMENT_SUMS, LANES))
         if increment_modes > 0:
             _lane_modes(th, widths, offsets, left, right, increment_modes, vec_a, vec_b, previous)
@@ -426,7 +426,7 @@ def _lane_block(theta, first, n_live, th):
 @numba.njit(cache=True, fastmath=True)
 def _lane_teacher(teacher):
     """The teacher M (shared by every seed) as a lane array."""
-    out = np.empty((teacher.size, LANES))
+    out = lane_empty(teacher.size)
     for i in range(teacher.shape[0]):
         for j in range(teacher.shape[1]):
             for k in range(LANES):
@@ -528,19 +528,19 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
     for block in range((n_seeds + LANES - 1) // LANES):
         first = block * LANES
         n_live = min(LANES, n_seeds - first)
-        th = np.empty((n_params, LANES))
+        th = lane_empty(n_params)
         seed = _lane_block(theta, first, n_live, th)
-        pre = np.empty((pre_off[-1], LANES))
-        suf = np.empty((suf_off[-1], LANES))
+        pre = lane_empty(pre_off[-1])
+        suf = lane_empty(suf_off[-1])
         _lane_identity(pre, 0, d0)
         _lane_identity(suf, suf_off[L - 1], dL)
-        product = np.empty((dL * d0, LANES))
-        r = np.empty((dL * d0, LANES))
-        diff = np.empty((dL * d0, LANES))
-        z = np.empty((d0 * d0, LANES))
-        right_buf = np.empty((dL * dmax, LANES))
-        goal = np.empty((dL * d0, LANES))  # W* per lane
-        cov = np.empty((d0 * d0, LANES))  # Sigma_xx per lane
+        product = lane_empty(dL * d0)
+        r = lane_empty(dL * d0)
+        diff = lane_empty(dL * d0)
+        z = lane_empty(d0 * d0)
+        right_buf = lane_empty(dL * dmax)
+        goal = lane_empty(dL * d0)  # W* per lane
+        cov = lane_empty(d0 * d0)  # Sigma_xx per lane
         teacher_lanes = _lane_teacher(teacher)
         for k in range(LANES):
             for i in range(dL):
@@ -559,7 +559,8 @@ def _euler_chunk(theta, widths, offsets, pre_off, suf_off, teacher, target, sigm
         lane_states = np.zeros((LANES, pcg64.ROW), np.uint64)
         for k in range(n_live):
             lane_states[k, :] = states[seed[k], :]
-        draws = np.zeros((n_draws, LANES))  # lanes past the last seed keep 0: their results are discarded
+        draws = lane_empty(n_draws)
+        draws[:] = 0.0  # lanes past the last seed keep 0: their results are discarded
         raw = np.empty((LANES, n_draws), np.uint64)
         candidate = np.empty((LANES, n_draws))
         accepted = np.empty((LANES, n_draws), np.bool_)

@@ -17,12 +17,25 @@ the other lanes in its block.
 
 from __future__ import annotations
 
+import numba
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
 LANES = 8
+_ALIGN = 64  # bytes of one lane row: a cache line, and one 512-bit vector
+
+
+@numba.njit(cache=True)
+def lane_empty(rows):
+    """An uninitialised lane array (rows, LANES) whose rows start on 64-byte boundaries. numba's np.empty starts at 32
+    mod 64 here, so every row would straddle two cache lines: a split load, at half the load bandwidth, for every
+    vector the intrinsics below read."""
+    buf = np.empty(rows * LANES + LANES)
+    skip = ((_ALIGN - np.int64(buf.ctypes.data) % _ALIGN) % _ALIGN) // 8
+    return buf[skip : skip + rows * LANES].reshape((rows, LANES))
 _COLUMN_BLOCKS = (12, 4, 1)  # lanes_gemm's output columns per pass over p, widest first: twelve accumulators hide the FMA latency
 _I64 = ir.IntType(64)
 _VECTOR = ir.VectorType(ir.DoubleType(), LANES)
