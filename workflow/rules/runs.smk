@@ -46,6 +46,11 @@ def kernel_stamp(w):
     return results(f"engine/{sgdnoise.catalogue.kernel_family(RUNS[w.run])}.txt")
 
 
+def point_dataset_file(w):
+    """Input of a training job on a Gross dataset whose run point names its dataset point (two-layer, deep-dataset runs)."""
+    return dataset_file(RUNS[w.run]["dataset"], sgdnoise.catalogue.run_point(RUNS[w.run], DATASETS, w.point)["dataset_label"])
+
+
 rule single_layer_sgd:
     """Minibatch SGD (Gross Eq. 2.11) for one block of seeds of one point of a run: a stationary window or a log-time trace."""
     input:
@@ -86,7 +91,7 @@ use rule single_layer_sgd as deep_linear with:
 use rule single_layer_sgd as two_layer with:
     input:
         kernel_stamp,
-        data_path=lambda w: dataset_file(RUNS[w.run]["dataset"], sgdnoise.catalogue.run_point(RUNS[w.run], DATASETS, w.point)["dataset_label"]),
+        data_path=point_dataset_file,
     log:
         logs("two_layer", "{run}/{point}/seeds{first}-{last}"),
     benchmark:
@@ -101,7 +106,7 @@ use rule single_layer_sgd as two_layer with:
 use rule single_layer_sgd as deep_linear_dataset with:
     input:
         kernel_stamp,
-        data_path=lambda w: dataset_file(RUNS[w.run]["dataset"], sgdnoise.catalogue.run_point(RUNS[w.run], DATASETS, w.point)["dataset_label"]),
+        data_path=point_dataset_file,
     log:
         logs("deep_linear_dataset", "{run}/{point}/seeds{first}-{last}"),
     benchmark:
