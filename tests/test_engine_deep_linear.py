@@ -234,7 +234,7 @@ def _flow(seeds, chunk_steps):
     return engine.deep_linear_gradient_flow(m, [w[seeds] for w in w0], dt=0.02, chunk_steps=chunk_steps, **KW)
 
 
-# every parallel kernel of the module (its serial twin runs at one thread: engine/twins.py)
+# every kernel of the module: one serial kernel, on 1 or 2 blocks of seeds at once (engine/seed_blocks.py)
 @pytest.mark.parametrize("kernel", [_sde, _online, _matched, _flow])
 def test_results_do_not_depend_on_chunk_size_block_split_or_threads(kernel):
     base = kernel([0, 1, 2, 3], 1024)
