@@ -22,10 +22,11 @@ def _draw_steps(states, n_live, n_steps, n, out):
             out[t] = draws
 
 
-@pytest.mark.parametrize("n_live", [LANES, 3])
-def test_lane_normals_equal_numpy_standard_normal_and_leave_the_generators_where_numpy_would(n_live):
-    # 8 lanes x 1500 steps x 71 draws = 852k normals: ~10k wedge and ~500 tail draws in all (|x| > 3.44) at 1.2 % and 6e-4
-    n_steps, n = 1500, 71
+@pytest.mark.parametrize(("n_live", "n"), [(LANES, 71), (3, 71), (LANES, 72), (LANES, 1)])
+def test_lane_normals_equal_numpy_standard_normal_and_leave_the_generators_where_numpy_would(n_live, n):
+    # 8 lanes x 1500 steps x 71 draws = 852k normals: ~10k wedge and ~500 tail draws in all (|x| > 3.44) at 1.2 % and 6e-4.
+    # n = 71, 72 and 1 end the raw outputs in each kind of block of pcg64.CHAINS (3 of 4, 4 of 4, 1 of 4)
+    n_steps = 1500 if n > 1 else 120000  # ~70 tail draws a lane either way
     rngs = [np.random.default_rng([11, s]) for s in range(n_live)]
     reference = [np.random.default_rng([11, s]) for s in range(n_live)]
     states = np.zeros((LANES, pcg64.ROW), np.uint64)

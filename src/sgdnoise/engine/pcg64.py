@@ -6,8 +6,8 @@ which costs about as much as the normal itself (3.7 ns a normal here) and serial
 state, and the ziggurat is numba's copy of numpy's `random_standard_normal`: every number equals what the Generator
 itself would give (tests/test_engine_pcg64.py). A kernel takes the states (read_states), draws a block of seeds'
 normals where it uses them (lane_normals), and the caller writes the states back (write_states), so the Generators
-stay the one source of truth. Measured here: 1.1 ns per raw output for 8 interleaved seeds against 3.0 ns one seed
-at a time through memory, and no chunk of draws written to and read back from memory.
+stay the one source of truth. Measured here: 0.72 ns per raw output for 8 seeds in one vector (_lanes_uint64), 0.92 ns
+for 8 scalar 128-bit chains and 3.0 ns one seed at a time through memory; no chunk of draws goes through memory.
 """
 
 from __future__ import annotations
@@ -51,10 +51,46 @@ def _next_uint64(typingctx, states, row):
     return sig, codegen
 
 
+_V = ir.VectorType(_I64, LANES)
+CHAINS = 4
+_JUMP = pow(_MULTIPLIER, CHAINS, 1 << 128)  # a^k: k steps of one lane's LCG at once
+_JUMP_INC = sum(pow(_MULTIPLIER, e, 1 << 128) for e in range(CHAINS)) % (1 << 128)  # 1 + a + .. + a^(k-1), times the increment
+
+
+def _lane(j):
+    return ir.Constant(ir.IntType(32), j)
+
+
+def _splat(value):
+    """A vector of LANES copies of a 64-bit constant."""
+    return ir.Constant(_V, [value] * LANES)
+
+def _mul_128(builder, lo, hi, constant):
+    """(hi, lo) * constant mod 2^128 on vectors of 64-bit halves: lo * c_lo in full from 32-bit halves (vpmuludq)."""
+    c_lo, c_hi = constant & _MASK64, constant >> 64
+    low32, s32 = _splat(0xffffffff), _splat(32)
+    a0, a1 = builder.and_(lo, low32), builder.lshr(lo, s32)
+    b0, b1 = _splat(c_lo & 0xffffffff), _splat(c_lo >> 32)
+    p00, p01, p10, p11 = builder.mul(a0, b0), builder.mul(a0, b1), builder.mul(a1, b0), builder.mul(a1, b1)
+    mid = builder.add(builder.add(builder.lshr(p00, s32), builder.and_(p01, low32)), builder.and_(p10, low32))
+    high = builder.add(builder.add(builder.add(p11, builder.lshr(p01, s32)), builder.lshr(p10, s32)), builder.lshr(mid, s32))
+    out_lo = builder.mul(lo, _splat(c_lo))
+    out_hi = builder.add(builder.add(high, builder.mul(hi, _splat(c_lo))), builder.mul(lo, _splat(c_hi)))
+    return out_lo, out_hi
+
+def _add_128(builder, lo, hi, inc_lo, inc_hi):
+    """(hi, lo) + (inc_hi, inc_lo) mod 2^128, the carry from the low halves' unsigned overflow."""
+    new_lo = builder.add(lo, inc_lo)
+    return new_lo, builder.add(builder.add(hi, inc_hi), builder.zext(builder.icmp_unsigned("<", new_lo, inc_lo), _V))
+
+
 @intrinsic
 def _lanes_uint64(typingctx, states, first, raw, n):
-    """raw[j, i] = the i-th next output of seed first + j, j < LANES, i < n: the LANES states stay in registers
-    through the loop, so their multiply chains overlap (no store-to-load round trip per draw)."""
+    """raw[j, i] = the i-th next output of seed first + j, j < LANES, i < n, and the states advanced past them.
+
+    The LANES states are one vector each of low and high halves; a lane's LCG is a serial chain (each state needs the
+    last), so CHAINS interleaved chains per lane step by a^CHAINS (s_(i+k) = a^k s_i + (1 + a + .. + a^(k-1)) inc)
+    and their multiplies overlap. 0.72 ns an output against 0.92 for LANES scalar 128-bit chains."""
     sig = types.void(states, first, raw, n)
 
     def codegen(context, builder, signature, args):
@@ -62,49 +98,81 @@ def _lanes_uint64(typingctx, states, first, raw, n):
         st_arr, raw_arr = context.make_array(st_type)(context, builder, args[0]), context.make_array(raw_type)(context, builder, args[2])
         first, n = args[1], args[3]
         zero = ir.Constant(_I64, 0)
-        fshr = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_I64, [_I64] * 3), "llvm.fshr.i64")
-        ptrs, states0, incs = [], [], []
-        for j in range(LANES):
-            row = builder.add(first, ir.Constant(_I64, j))
-            p = cgutils.get_item_pointer(context, builder, st_type, st_arr, [row, zero], wraparound=False)
+        undef = ir.Constant(_V, ir.Undefined)
+        chain_lo, chain_hi = [undef] * CHAINS, [undef] * CHAINS
+        jump_lo, jump_hi = undef, undef
+        ptrs = []
+        for j in range(LANES):  # per lane in 128 bits: the chains' first states s_1 .. s_k and the jump's increment
+            p = cgutils.get_item_pointer(context, builder, st_type, st_arr, [builder.add(first, ir.Constant(_I64, j)), zero], wraparound=False)
             ptrs.append(builder.bitcast(p, _I128.as_pointer()))
-            states0.append(builder.load(ptrs[-1], align=8))
-            incs.append(builder.load(builder.bitcast(builder.gep(p, [ir.Constant(_I64, 2)]), _I128.as_pointer()), align=8))
+            state = builder.load(ptrs[-1], align=8)
+            inc = builder.load(builder.bitcast(builder.gep(p, [ir.Constant(_I64, 2)]), _I128.as_pointer()), align=8)
+            for c in range(CHAINS):
+                state = builder.add(builder.mul(state, ir.Constant(_I128, _MULTIPLIER)), inc)
+                chain_lo[c] = builder.insert_element(chain_lo[c], builder.trunc(state, _I64), _lane(j))
+                chain_hi[c] = builder.insert_element(chain_hi[c], builder.trunc(builder.lshr(state, ir.Constant(_I128, 64)), _I64), _lane(j))
+            jinc = builder.mul(inc, ir.Constant(_I128, _JUMP_INC))
+            jump_lo = builder.insert_element(jump_lo, builder.trunc(jinc, _I64), _lane(j))
+            jump_hi = builder.insert_element(jump_hi, builder.trunc(builder.lshr(jinc, ir.Constant(_I128, 64)), _I64), _lane(j))
+        fshr = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_V, [_V] * 3), "llvm.fshr.v8i64")
         entry = builder.basic_block
         loop = builder.append_basic_block("pcg_loop")
+        advance = builder.append_basic_block("pcg_advance")
         done = builder.append_basic_block("pcg_done")
         builder.cbranch(builder.icmp_signed(">", n, zero), loop, done)
         builder.position_at_end(loop)
         i = builder.phi(_I64)
         i.add_incoming(zero, entry)
-        phis = []
-        for j in range(LANES):
-            phi = builder.phi(_I128)
-            phi.add_incoming(states0[j], entry)
-            phis.append(phi)
-        new_states = []
-        for j in range(LANES):
-            state = builder.add(builder.mul(phis[j], ir.Constant(_I128, _MULTIPLIER)), incs[j])
-            new_states.append(state)
-            folded = builder.xor(builder.trunc(builder.lshr(state, ir.Constant(_I128, 64)), _I64), builder.trunc(state, _I64))
-            value = builder.call(fshr, [folded, folded, builder.trunc(builder.lshr(state, ir.Constant(_I128, 122)), _I64)])
-            target = cgutils.get_item_pointer(context, builder, raw_type, raw_arr, [ir.Constant(_I64, j), i], wraparound=False)
-            builder.store(value, target)
-        following = builder.add(i, ir.Constant(_I64, 1))
-        body_end = builder.basic_block
-        i.add_incoming(following, body_end)
-        for j in range(LANES):
-            phis[j].add_incoming(new_states[j], body_end)
-        builder.cbranch(builder.icmp_signed("<", following, n), loop, done)
+        los, his = [], []
+        for c in range(CHAINS):
+            lo, hi = builder.phi(_V), builder.phi(_V)
+            lo.add_incoming(chain_lo[c], entry)
+            hi.add_incoming(chain_hi[c], entry)
+            los.append(lo)
+            his.append(hi)
+        for c in range(CHAINS):  # outputs i + c, while below n
+            folded = builder.xor(his[c], los[c])
+            value = builder.call(fshr, [folded, folded, builder.lshr(his[c], _splat(58))])
+            col = builder.add(i, ir.Constant(_I64, c))
+            with builder.if_then(builder.icmp_signed("<", col, n), likely=True):
+                for j in range(LANES):
+                    target = cgutils.get_item_pointer(context, builder, raw_type, raw_arr, [ir.Constant(_I64, j), col], wraparound=False)
+                    builder.store(builder.extract_element(value, _lane(j)), target)
+        following = builder.add(i, ir.Constant(_I64, CHAINS))
+        last_chain = builder.sub(builder.sub(n, i), ir.Constant(_I64, 1))
+        loop_end = builder.basic_block
+        builder.cbranch(builder.icmp_signed("<", following, n), advance, done)
+        builder.position_at_end(advance)
+        for c in range(CHAINS):
+            lo, hi = _mul_128(builder, los[c], his[c], _JUMP)
+            lo, hi = _add_128(builder, lo, hi, jump_lo, jump_hi)
+            los[c].add_incoming(lo, advance)
+            his[c].add_incoming(hi, advance)
+        i.add_incoming(following, advance)
+        builder.branch(loop)
         builder.position_at_end(done)
-        finals = [builder.phi(_I128) for _ in range(LANES)]
+        # the state after the last output, n - 1 - i of the last block's chains (none drawn: the states as they were)
+        last = builder.phi(_I64)
+        last.add_incoming(ir.Constant(_I64, -1), entry)
+        last.add_incoming(last_chain, loop_end)
+        final_lo, final_hi = [], []
+        for c in range(CHAINS):
+            lo, hi = builder.phi(_V), builder.phi(_V)
+            lo.add_incoming(chain_lo[c], entry)
+            lo.add_incoming(los[c], loop_end)
+            hi.add_incoming(chain_hi[c], entry)
+            hi.add_incoming(his[c], loop_end)
+            final_lo.append(lo)
+            final_hi.append(hi)
         for j in range(LANES):
-            finals[j].add_incoming(states0[j], entry)
-            finals[j].add_incoming(new_states[j], body_end)
-        for j in range(LANES):
-            builder.store(finals[j], ptrs[j], align=8)
+            lane_state = builder.load(ptrs[j], align=8)
+            for c in range(CHAINS):
+                lo = builder.zext(builder.extract_element(final_lo[c], _lane(j)), _I128)
+                hi = builder.zext(builder.extract_element(final_hi[c], _lane(j)), _I128)
+                value = builder.or_(lo, builder.shl(hi, ir.Constant(_I128, 64)))
+                lane_state = builder.select(builder.icmp_signed("==", last, ir.Constant(_I64, c)), value, lane_state)
+            builder.store(lane_state, ptrs[j], align=8)
         return context.get_dummy_value()
-
     return sig, codegen
 
 
